@@ -1,0 +1,32 @@
+"""The versioned HTTP API: one NinjaAPI mounting each app's router under /api/v1/."""
+
+from ninja import NinjaAPI
+
+from attain.api.auth import API_AUTH
+from attain.api.errors import install_error_handlers
+from attain.api.routes import router as tokens_router
+from attain.catalog.api import router as catalog_router
+from attain.customers.api import router as customers_router
+from attain.orders.api import router as orders_router
+from attain.organization.api import router as organization_router
+from attain.pipeline.api import router as pipeline_router
+
+api = NinjaAPI(
+    title="Attain API",
+    version="1",
+    description=(
+        "Every read and write of Attain. Authenticate with a session cookie (and the CSRF "
+        "token) or with `Authorization: Bearer <token>` (create tokens on your account page). "
+        "A request sees exactly what its person may see in the web app. Errors are "
+        '`{"detail": [{"field": …, "message": …}]}`.'
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/organization", organization_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/customers", customers_router)
+api.add_router("/pipeline", pipeline_router)
+api.add_router("/orders", orders_router)
+api.add_router("/tokens", tokens_router)

@@ -1,0 +1,64 @@
+"""Shared base models and exchange rates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from attain.core.money import CURRENCY_CHOICES
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base: when a row was created and last changed."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ExchangeRate(TimeStampedModel):
+    """How many units of the reporting currency one unit of `currency` was worth from `valid_on`.
+
+    A rate stays in force until the next rate for the same currency. Amounts are converted once,
+    when a record is booked, with the rate in force that day, and stored beside the original.
+    """
+
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    valid_on = models.DateField(_("valid from"))
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+    )
+
+    class Meta:
+        ordering = ["currency", "-valid_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_on"], name="fx_one_rate_per_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="fx_rate_positive"),
+        ]
+        indexes = [models.Index(fields=["currency", "valid_on"], name="fx_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.valid_on}: {self.rate}"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept briefly to throttle password guessing per username and address."""
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.failed_at}"

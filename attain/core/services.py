@@ -1,0 +1,61 @@
+"""Writes owned by core: exchange rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from attain.core.models import ExchangeRate
+from attain.core.money import CURRENCIES, reporting_currency
+
+
+@transaction.atomic
+def exchange_rate_set(*, currency: str, valid_on: dt.date, rate: Decimal) -> ExchangeRate:
+    """Create or replace the rate of `currency` from `valid_on`."""
+    currency = currency.upper()
+    if currency not in CURRENCIES:
+        raise ValidationError({"currency": f"{currency!r} is not a supported ISO currency code."})
+    if currency == reporting_currency():
+        raise ValidationError(
+            {"currency": f"{currency} is the reporting currency; its rate is always 1."}
+        )
+    if rate <= 0:
+        raise ValidationError({"rate": "The rate must be greater than zero."})
+    obj, _ = ExchangeRate.objects.update_or_create(
+        currency=currency, valid_on=valid_on, defaults={"rate": rate}
+    )
+    return obj
+
+
+# --- sign-in throttling -------------------------------------------------------------------
+
+
+def login_is_locked(*, username: str, ip_address: str | None) -> bool:
+    """Too many recent failures for this username or this address: refuse without checking."""
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from attain.core.models import LoginFailure
+
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    recent = LoginFailure.objects.filter(failed_at__gte=since)
+    by_user = recent.filter(username=username.lower()).count()
+    by_ip = recent.filter(Q(ip_address=ip_address)).count() if ip_address else 0
+    limit = settings.LOGIN_MAX_FAILURES
+    return by_user >= limit or by_ip >= limit * 4
+
+
+def login_failure_record(*, username: str, ip_address: str | None) -> None:
+    from attain.core.models import LoginFailure
+
+    LoginFailure.objects.create(username=username.lower()[:150], ip_address=ip_address)
+
+
+def login_failures_clear(*, username: str) -> None:
+    from attain.core.models import LoginFailure
+
+    LoginFailure.objects.filter(username=username.lower()).delete()

@@ -1,0 +1,61 @@
+"""Helpers every app's HTML views share: visible-or-404, service errors onto forms, role gates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+M = TypeVar("M", bound=Model)
+
+
+def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    """Fetch from an already visibility-filtered queryset; an id the user may not see is a 404,
+    exactly like an id that does not exist (no leak of what exists)."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError onto the form: field errors where a field exists."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else NON_FIELD_ERRORS
+            for error in errors:
+                for message in error.messages:
+                    label = (
+                        ""
+                        if target != NON_FIELD_ERRORS or field == NON_FIELD_ERRORS
+                        else f"{field}: "
+                    )
+                    form.add_error(
+                        None if target == NON_FIELD_ERRORS else target, f"{label}{message}"
+                    )
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require(check: Callable[[Any], bool]) -> Callable[[F], F]:
+    """Deny (403) a view unless `check(request.user)` holds."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

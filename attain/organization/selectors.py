@@ -1,0 +1,88 @@
+"""Reads about the organisation: placement at a date, subtrees, people lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from attain.core.periods import valid_on_q
+from attain.organization.models import (
+    SELLING_ROLES,
+    Membership,
+    OrgUnit,
+    Person,
+    Territory,
+    TerritoryAssignment,
+)
+from attain.organization.querysets import PersonQuerySet
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a person sat in the organisation on a given day (stamped onto sales facts)."""
+
+    unit_id: int | None
+    unit_path: str
+    territory_id: int | None
+
+
+def person_placement_at(*, person_id: int, on: dt.date) -> Placement:
+    """The unit (preferring a selling role) and territory of a person on `on`."""
+    memberships = list(
+        Membership.objects.filter(valid_on_q(on), person_id=person_id)
+        .order_by("-valid_from")
+        .values_list("unit_id", "unit__path", "role")
+    )
+    memberships.sort(key=lambda row: row[2] not in SELLING_ROLES)
+    unit_id, unit_path = (memberships[0][0], memberships[0][1]) if memberships else (None, "")
+    territory_id = (
+        TerritoryAssignment.objects.filter(valid_on_q(on), person_id=person_id)
+        .order_by("-valid_from")
+        .values_list("territory_id", flat=True)
+        .first()
+    )
+    return Placement(unit_id=unit_id, unit_path=unit_path, territory_id=territory_id)
+
+
+def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(path__startswith=unit.path).order_by("path")
+
+
+def unit_tree() -> list[dict[str, Any]]:
+    """All units in tree order with their depth, for indented lists and pickers."""
+    return list(
+        OrgUnit.objects.order_by("path").values("id", "name", "kind", "depth", "path", "code")
+    )
+
+
+def person_list(*, user: Any, search: str = "") -> PersonQuerySet:
+    return Person.objects.visible_to(user).search(search)
+
+
+def person_current_membership(*, person_id: int, on: dt.date) -> Membership | None:
+    return (
+        Membership.objects.filter(valid_on_q(on), person_id=person_id)
+        .select_related("unit")
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def members_of(*, unit: OrgUnit, on: dt.date, subtree: bool = True) -> QuerySet[Membership]:
+    qs = Membership.objects.filter(valid_on_q(on)).select_related("person", "unit")
+    if subtree:
+        return qs.filter(unit__path__startswith=unit.path)
+    return qs.filter(unit=unit)
+
+
+def territory_list(*, search: str = "") -> QuerySet[Territory]:
+    return Territory.objects.search(search).select_related("unit")
+
+
+def territory_sellers_on(*, territory_id: int, on: dt.date) -> QuerySet[TerritoryAssignment]:
+    return TerritoryAssignment.objects.filter(
+        valid_on_q(on), territory_id=territory_id
+    ).select_related("person")

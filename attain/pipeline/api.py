@@ -1,0 +1,5 @@
+"""HTTP API of the pipeline app."""
+
+from ninja import Router
+
+router = Router(tags=["pipeline"])
