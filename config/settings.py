@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django.conf.locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP  # type: ignore[attr-defined]
 from django.utils.translation import gettext_lazy as _
@@ -149,6 +150,10 @@ LANGUAGES = [
     ("ro", _("Romanian")),
     ("tl", _("Tagalog")),
 ]
+# Django has no built-in locale metadata for Tagalog; add it so the language picker can show it.
+django.conf.locale.LANG_INFO.setdefault(
+    "tl", {"bidi": False, "code": "tl", "name": "Tagalog", "name_local": "Tagalog"}
+)
 LOCALE_PATHS = [BASE_DIR / "attain" / "locale"]
 TIME_ZONE = env_str("ATTAIN_TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
@@ -157,6 +162,7 @@ USE_TZ = True
 # Static files, served by WhiteNoise from our own files (no CDN)
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "attain" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -34,7 +34,7 @@ class Filter:
     param: str
     label: str
     lookup: str
-    choices: Sequence[tuple[str, str]]
+    choices: Sequence[tuple[Any, Any]]
 
 
 @dataclass
@@ -42,7 +42,7 @@ class ListPage:
     title: str
     columns: Sequence[Column]
     filters: Sequence[Filter] = ()
-    search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
+    search: Callable[[Any, str], QuerySet[Any]] | None = None
     default_sort: str = ""
     page_size: int = 25
     create_url: str = ""

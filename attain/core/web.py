@@ -7,19 +7,24 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
 M = TypeVar("M", bound=Model)
 
 
-def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+def get_visible_or_404[M: Model](queryset: QuerySet[M], **lookup: Any) -> M:
     """Fetch from an already visibility-filtered queryset; an id the user may not see is a 404,
     exactly like an id that does not exist (no leak of what exists)."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc
 
 

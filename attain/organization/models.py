@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -62,6 +63,9 @@ class OrgUnit(MP_Node):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("organization:unit_detail", args=[self.pk])
+
 
 class Person(TimeStampedModel):
     """Someone in the sales organisation or a department that works with it.
@@ -97,6 +101,9 @@ class Person(TimeStampedModel):
     @property
     def full_name(self) -> str:
         return str(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse("organization:person_detail", args=[self.pk])
 
 
 class Membership(TimeStampedModel):
@@ -233,6 +240,9 @@ class Territory(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organization:territory_detail", args=[self.pk])
 
 
 class TerritoryAssignment(TimeStampedModel):

@@ -23,7 +23,6 @@ from attain.organization.models import (
     UnitKind,
 )
 
-
 # --- units -------------------------------------------------------------------------------
 
 
@@ -305,6 +304,33 @@ def territory_create(
         unit=unit,
         description=description,
     )
+
+
+@transaction.atomic
+def territory_update(
+    *,
+    territory: Territory,
+    name: str,
+    kind: str,
+    region: str = "",
+    segment: str = "",
+    unit: OrgUnit | None = None,
+    description: str = "",
+) -> Territory:
+    name = name.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "A territory needs a name."
+    elif Territory.objects.filter(name=name).exclude(pk=territory.pk).exists():
+        errors["name"] = f"A territory called {name!r} already exists."
+    if kind not in TerritoryKind.values:
+        errors["kind"] = f"{kind!r} is not a territory kind."
+    if errors:
+        raise ValidationError(errors)
+    territory.name, territory.kind, territory.region = name, kind, region.strip()
+    territory.segment, territory.unit, territory.description = segment.strip(), unit, description
+    territory.save()
+    return territory
 
 
 @transaction.atomic

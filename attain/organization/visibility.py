@@ -64,6 +64,7 @@ class Scope:
         return condition
 
 
+
 NOTHING = Scope()
 EVERYTHING = Scope(everything=True)
 _CACHE_ATTR = "_attain_scope"
@@ -101,13 +102,13 @@ def _compute_scope(user: Any) -> Scope:
     return Scope(paths=paths, person_id=person.pk, roles=roles)
 
 
-def visible(
-    queryset: QuerySet[Any],
+def visible[QS: QuerySet[Any]](
+    queryset: QS,
     user: Any,
     *,
     owner_field: str = "owner",
     path_field: str = "unit_path",
-) -> QuerySet[Any]:
+) -> QS:
     """Filter any queryset of stamped records down to what `user` may see."""
     scope = scope_for(user)
     if scope.everything:

@@ -75,7 +75,7 @@ def account(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
             form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
     return render(
         request, "web/account.html", {"form": form, "tokens": tokens, "new_token": new_token}
     )
@@ -84,6 +84,6 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    api_token_revoke(token=get_object_or_404(ApiToken, pk=token_id, user=request.user))
+    api_token_revoke(token=get_object_or_404(ApiToken, pk=token_id, user_id=request.user.pk))
     messages.success(request, _("Token revoked."))
     return redirect("account")

@@ -1,0 +1,31 @@
+"""The layout: navigation by area; areas still to come explain what is coming."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_navigation_shows_every_area(world, login_as):
+    html = login_as(world.rep).get("/").content.decode()
+    for label in ["Plan", "Pipeline", "Orders", "Performance", "People", "Customers", "Pay"]:
+        assert f">{label}</a>" in html
+
+
+@pytest.mark.parametrize("area", ["plan", "performance", "pay"])
+def test_areas_to_come_say_what_is_coming(world, login_as, area):
+    response = login_as(world.rep).get(f"/area/{area}/")
+    assert response.status_code == 200
+    assert "Coming to this area" in response.content.decode()
+
+
+def test_unknown_area_is_404(world, login_as):
+    assert login_as(world.rep).get("/area/nope/").status_code == 404
+
+
+def test_language_picker_switches_language(world, login_as):
+    client = login_as(world.rep)
+    response = client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == "nl"
