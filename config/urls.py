@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("settings/", include("attain.core.urls")),
     path("organization/", include("attain.organization.urls")),
     path("catalog/", include("attain.catalog.urls")),
     path("customers/", include("attain.customers.urls")),

@@ -6,6 +6,7 @@ from attain.api.auth import API_AUTH
 from attain.api.errors import install_error_handlers
 from attain.api.routes import router as tokens_router
 from attain.catalog.api import router as catalog_router
+from attain.core.api import router as settings_router
 from attain.customers.api import router as customers_router
 from attain.orders.api import router as orders_router
 from attain.organization.api import router as organization_router
@@ -24,6 +25,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+api.add_router("/settings", settings_router)
 api.add_router("/organization", organization_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/customers", customers_router)

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from attain.core.models import ExchangeRate
-from attain.organization.visibility import is_admin, visible
+from attain.core.visibility import is_admin, visible
 
 
 class VisibleAdminMixin:

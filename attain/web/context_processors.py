@@ -53,6 +53,15 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
         [(_("Products"), "catalog:product_list"), (_("Product lines"), "catalog:productline_list")],
     ),
     ("pay", _("Pay"), []),
+    (
+        "settings",
+        _("Settings"),
+        [
+            (_("Exchange rates"), "core:exchange_rate_list"),
+            (_("Stages"), "pipeline:stage_list"),
+            (_("Lost reasons"), "pipeline:lostreason_list"),
+        ],
+    ),
 ]
 
 
