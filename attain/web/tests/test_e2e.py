@@ -23,7 +23,7 @@ FLAGS = [
 ]
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
