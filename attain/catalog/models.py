@@ -7,8 +7,10 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from attain.catalog.querysets import ProductLineQuerySet, ProductQuerySet
 from attain.core.models import TimeStampedModel
 from attain.core.money import CURRENCY_CHOICES
 
@@ -21,6 +23,8 @@ class ProductLine(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = ProductLineQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("product line")
@@ -28,6 +32,9 @@ class ProductLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:productline_detail", args=[self.pk])
 
 
 class Product(TimeStampedModel):
@@ -45,6 +52,8 @@ class Product(TimeStampedModel):
     is_active = models.BooleanField(_("active"), default=True)
     external_ref = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
 
+    objects = ProductQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("product")
@@ -52,6 +61,9 @@ class Product(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product_detail", args=[self.pk])
 
 
 class ProductPrice(TimeStampedModel):
@@ -84,3 +96,6 @@ class ProductPrice(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.product.sku} {self.valid_from}: {self.list_price} {self.currency}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product_detail", args=[self.product_id])

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from attain.core.models import TimeStampedModel
+from attain.customers.querysets import AccountQuerySet, ContactQuerySet
 from attain.organization.models import OrgStamped
 
 
@@ -58,6 +60,8 @@ class Account(TimeStampedModel, OrgStamped):
     )
     external_ref = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
 
+    objects = AccountQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("account")
@@ -66,6 +70,9 @@ class Account(TimeStampedModel, OrgStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:account_detail", args=[self.pk])
 
 
 class Contact(TimeStampedModel):
@@ -82,6 +89,8 @@ class Contact(TimeStampedModel):
     is_primary = models.BooleanField(_("primary contact"), default=False)
     external_ref = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
 
+    objects = ContactQuerySet.as_manager()
+
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("contact")
@@ -89,3 +98,10 @@ class Contact(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:contact_detail", args=[self.pk])

@@ -1,0 +1,288 @@
+"""Customer pages: accounts and their contacts, each limited to what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from attain.core.listing import Column, Filter, ListPage, list_page
+from attain.core.web import apply_validation_error, get_visible_or_404
+from attain.customers import selectors, services
+from attain.customers.forms import AccountForm, ContactForm
+from attain.customers.models import Account, Contact, Segment, SizeBand
+from attain.organization.models import Person
+from attain.organization.visibility import scope_for
+
+ACCOUNT_FORM_FIELDS = (
+    "name",
+    "segment",
+    "owner",
+    "industry",
+    "size_band",
+    "employees",
+    "annual_revenue",
+    "country",
+    "region",
+    "city",
+    "website",
+    "parent",
+    "external_ref",
+)
+CONTACT_FORM_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "job_title",
+    "is_primary",
+    "external_ref",
+)
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, cancel_url: str) -> HttpResponse:
+    return render(
+        request, "core/form.html", {"form": form, "title": title, "cancel_url": cancel_url}
+    )
+
+
+def _run(form: Any, action: Any) -> Any:
+    """Call a service; on ValidationError put its messages on the form and return None."""
+    try:
+        return action()
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+
+
+def _owner_error(form: AccountForm) -> None:
+    form.add_error(
+        "owner", _("You may only assign accounts to yourself or to people in the units you lead.")
+    )
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    visible = Account.objects.visible_to(request.user)
+    countries = [
+        (code, code)
+        for code in visible.exclude(country="")
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct()
+    ]
+    spec = ListPage(
+        title=_("Accounts"),
+        columns=[
+            Column(_("Name"), "name", sort="name", link=True),
+            Column(_("Segment"), "get_segment_display", sort="segment"),
+            Column(_("Size"), "get_size_band_display", sort="size_band"),
+            Column(_("Industry"), "industry", sort="industry"),
+            Column(_("City"), "city", sort="city"),
+            Column(_("Country"), "country", sort="country"),
+            Column(_("Account manager"), "owner.full_name", sort="owner__last_name"),
+            Column(_("Created"), "created_at.date", sort="created_at", kind="date"),
+        ],
+        filters=[
+            Filter("segment", _("Segment"), "segment", Segment.choices),
+            Filter("size", _("Size"), "size_band", SizeBand.choices),
+            Filter("country", _("Country"), "country", countries),
+        ],
+        search=lambda qs, term: qs.search(term),
+        default_sort="name",
+        create_url=reverse("customers:account_create"),
+        create_label=_("New account"),
+    )
+    return render(
+        request,
+        "core/list.html",
+        list_page(request, selectors.account_list(user=request.user), spec),
+    )
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_visible_or_404(
+        Account.objects.visible_to(request.user).select_related(
+            "owner", "unit", "territory", "parent"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "customers/account_detail.html",
+        {
+            "account": account,
+            "contacts": account.contacts.order_by("-is_primary", "last_name", "first_name"),
+            "subsidiaries": Account.objects.visible_to(request.user).filter(parent=account),
+            "can_delete": selectors.account_can_delete(user=request.user, account=account),
+        },
+    )
+
+
+@login_required
+def account_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    form = AccountForm(
+        request.POST or None,
+        initial={"owner": scope.person_id},
+        owners=selectors.owners_covered_by(user=request.user),
+        parents=Account.objects.visible_to(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not selectors.owner_is_covered(user=request.user, person_id=data["owner"].pk):
+            _owner_error(form)
+        else:
+            account = _run(form, lambda: services.account_create(**data))
+            if account is not None:
+                messages.success(request, _("Account created."))
+                return redirect(account.get_absolute_url())
+    return _form_page(request, form, _("New account"), reverse("customers:account_list"))
+
+
+@login_required
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_visible_or_404(Account.objects.visible_to(request.user), pk=pk)
+    owners = selectors.owners_covered_by(user=request.user) | Person.objects.filter(
+        pk=account.owner_id
+    )
+    form = AccountForm(
+        request.POST or None,
+        initial={name: getattr(account, name) for name in ACCOUNT_FORM_FIELDS},
+        owners=owners.distinct(),
+        parents=Account.objects.visible_to(request.user).exclude(pk=account.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_owner = data["owner"]
+        if new_owner.pk != account.owner_id and not selectors.owner_is_covered(
+            user=request.user, person_id=new_owner.pk
+        ):
+            _owner_error(form)
+        else:
+            saved = _run(form, lambda: services.account_update(account=account, **data))
+            if saved is not None:
+                messages.success(request, _("Account saved."))
+                return redirect(account.get_absolute_url())
+    return _form_page(
+        request, form, _("Edit %(account)s") % {"account": account}, account.get_absolute_url()
+    )
+
+
+@login_required
+def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_visible_or_404(Account.objects.visible_to(request.user), pk=pk)
+    if not selectors.account_can_delete(user=request.user, account=account):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.account_delete(account=account)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(account.get_absolute_url())
+        messages.success(request, _("Account deleted."))
+        return redirect("customers:account_list")
+    return render(
+        request,
+        "core/confirm_delete.html",
+        {"object": account, "cancel_url": account.get_absolute_url()},
+    )
+
+
+# --- contacts ----------------------------------------------------------------------------------
+
+
+@login_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    spec = ListPage(
+        title=_("Contacts"),
+        columns=[
+            Column(_("Name"), "full_name", sort="last_name", link=True),
+            Column(_("Account"), "account.name", sort="account__name"),
+            Column(_("Job title"), "job_title", sort="job_title"),
+            Column(_("Email"), "email", sort="email"),
+            Column(_("Phone"), "phone"),
+        ],
+        search=lambda qs, term: qs.search(term),
+        default_sort="last_name",
+    )
+    return render(
+        request,
+        "core/list.html",
+        list_page(request, selectors.contact_list(user=request.user), spec),
+    )
+
+
+@login_required
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(
+        Contact.objects.visible_to(request.user).select_related("account"), pk=pk
+    )
+    return render(request, "customers/contact_detail.html", {"contact": contact})
+
+
+@login_required
+def contact_create(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = get_visible_or_404(Account.objects.visible_to(request.user), pk=account_pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = _run(form, lambda: services.contact_create(account=account, **form.cleaned_data))
+        if contact is not None:
+            messages.success(request, _("Contact added."))
+            return redirect(account.get_absolute_url())
+    return _form_page(
+        request,
+        form,
+        _("New contact at %(account)s") % {"account": account},
+        account.get_absolute_url(),
+    )
+
+
+@login_required
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(Contact.objects.visible_to(request.user), pk=pk)
+    form = ContactForm(
+        request.POST or None,
+        initial={name: getattr(contact, name) for name in CONTACT_FORM_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _run(form, lambda: services.contact_update(contact=contact, **form.cleaned_data))
+        if saved is not None:
+            messages.success(request, _("Contact saved."))
+            return redirect(contact.get_absolute_url())
+    return _form_page(
+        request, form, _("Edit %(contact)s") % {"contact": contact}, contact.get_absolute_url()
+    )
+
+
+@login_required
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(
+        Contact.objects.visible_to(request.user).select_related("account"), pk=pk
+    )
+    account_url = contact.account.get_absolute_url()
+    if request.method == "POST":
+        try:
+            services.contact_delete(contact=contact)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(contact.get_absolute_url())
+        messages.success(request, _("Contact deleted."))
+        return redirect(account_url)
+    return render(
+        request,
+        "core/confirm_delete.html",
+        {"object": contact, "cancel_url": contact.get_absolute_url()},
+    )
