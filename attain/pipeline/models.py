@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from attain.catalog.models import ProductLine
@@ -14,6 +15,7 @@ from attain.core.models import TimeStampedModel
 from attain.core.money import CURRENCY_CHOICES
 from attain.customers.models import Account, Contact
 from attain.organization.models import OrgStamped, Person
+from attain.pipeline.querysets import ActivityQuerySet, DealQuerySet, LeadQuerySet
 
 
 class LeadSource(models.TextChoices):
@@ -69,6 +71,8 @@ class Lead(TimeStampedModel, OrgStamped):
     notes = models.TextField(_("notes"), blank=True)
     external_ref = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
 
+    objects = LeadQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_on", "-pk"]
         verbose_name = _("lead")
@@ -76,6 +80,9 @@ class Lead(TimeStampedModel, OrgStamped):
 
     def __str__(self) -> str:
         return self.company
+
+    def get_absolute_url(self) -> str:
+        return reverse("pipeline:lead_detail", args=[self.pk])
 
 
 class Stage(models.Model):
@@ -193,6 +200,8 @@ class Deal(TimeStampedModel, OrgStamped):
     lost_note = models.TextField(_("lost note"), blank=True)
     external_ref = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
 
+    objects = DealQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_on", "-pk"]
         verbose_name = _("deal")
@@ -218,6 +227,9 @@ class Deal(TimeStampedModel, OrgStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pipeline:deal_detail", args=[self.pk])
 
 
 class DealStageChange(models.Model):
@@ -322,6 +334,8 @@ class Activity(TimeStampedModel, OrgStamped):
     )
     external_ref = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
 
+    objects = ActivityQuerySet.as_manager()
+
     class Meta:
         ordering = ["-occurred_at", "-pk"]
         verbose_name = _("activity")
@@ -335,3 +349,6 @@ class Activity(TimeStampedModel, OrgStamped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pipeline:activity_edit", args=[self.pk])
