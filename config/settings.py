@@ -130,7 +130,7 @@ SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_SSL_REDIRECT = env_bool("ATTAIN_SSL_REDIRECT", default=False)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
+    "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
