@@ -64,3 +64,41 @@ def require(check: Callable[[Any], bool]) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def form_page(
+    request: Any,
+    form: forms.BaseForm,
+    title: str,
+    cancel_url: str,
+    submit_label: str = "",
+    status: int = 200,
+) -> Any:
+    """Render the shared form template (`core/form.html`)."""
+    from django.shortcuts import render
+
+    context: dict[str, Any] = {"form": form, "title": title, "cancel_url": cancel_url}
+    if submit_label:
+        context["submit_label"] = submit_label
+    return render(request, "core/form.html", context, status=status)
+
+
+def run_service(
+    request: Any, form: forms.BaseForm, action: Callable[[dict[str, Any]], Any], success: str
+) -> Any:
+    """On a valid POST, call the service with the cleaned data and flash `success`.
+
+    Returns the service's result (or True when it returns None), or None when the form must be
+    shown again — invalid input, or a ValidationError from the service put onto the form.
+    """
+    from django.contrib import messages
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+    messages.success(request, success)
+    return result if result is not None else True

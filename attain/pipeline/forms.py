@@ -193,3 +193,27 @@ class ActivityForm(OwnedForm):
         self.fields["lead"].queryset = Lead.objects.visible_to(user).order_by("company")  # type: ignore[attr-defined]
         if current_owner_id is not None:
             self.keep_owner(current_owner_id)
+
+
+class StageForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=60)
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=32767)
+    probability = forms.IntegerField(label=_("Probability %"), min_value=0, max_value=100)
+
+
+class StageEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=32767)
+    probability = forms.IntegerField(label=_("Probability %"), min_value=0, max_value=100)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class LostReasonForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=80)
+
+
+class LostReasonEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    is_active = forms.BooleanField(label=_("Active"), required=False)

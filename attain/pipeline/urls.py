@@ -27,4 +27,10 @@ urlpatterns = [
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path("stages/", views.stage_list, name="stage_list"),
+    path("stages/new/", views.stage_create, name="stage_create"),
+    path("stages/<int:pk>/edit/", views.stage_edit, name="stage_edit"),
+    path("lost-reasons/", views.lostreason_list, name="lostreason_list"),
+    path("lost-reasons/new/", views.lostreason_create, name="lostreason_create"),
+    path("lost-reasons/<int:pk>/edit/", views.lostreason_edit, name="lostreason_edit"),
 ]

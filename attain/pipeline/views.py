@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attain.core.listing import Column, Filter, ListPage, list_page
-from attain.core.web import apply_validation_error, get_visible_or_404
+from attain.core.visibility import is_admin
+from attain.core.web import (
+    apply_validation_error,
+    form_page,
+    get_visible_or_404,
+    require,
+    run_service,
+)
 from attain.organization.models import Person
 from attain.organization.visibility import scope_for
 from attain.pipeline import selectors, services
@@ -27,6 +34,10 @@ from attain.pipeline.forms import (
     DealWinForm,
     LeadConvertForm,
     LeadForm,
+    LostReasonEditForm,
+    LostReasonForm,
+    StageEditForm,
+    StageForm,
     StageMoveForm,
 )
 from attain.pipeline.models import (
@@ -39,6 +50,8 @@ from attain.pipeline.models import (
     Lead,
     LeadSource,
     LeadStatus,
+    LostReason,
+    Stage,
 )
 from attain.pipeline.permissions import may_delete_activity, may_delete_stamped, may_own
 
@@ -605,4 +618,101 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(cancel_url)
     return render(
         request, "core/confirm_delete.html", {"object": activity, "cancel_url": cancel_url}
+    )
+
+
+# --- managed lists: stages and lost reasons (everyone reads, sales operations change) ----------
+
+
+@login_required
+def stage_list(request: HttpRequest) -> HttpResponse:
+    spec = ListPage(
+        title=_("Stages"),
+        columns=[
+            Column(_("Position"), "position", sort="position", kind="number"),
+            Column(_("Name"), "name", sort="name"),
+            Column(_("Code"), "code"),
+            Column(_("Probability %"), "probability", sort="probability", kind="number"),
+            Column(_("Won stage"), "is_won"),
+            Column(_("Lost stage"), "is_lost"),
+            Column(_("Active"), "is_active"),
+        ],
+        default_sort="position",
+        create_url=reverse("pipeline:stage_create") if is_admin(request.user) else "",
+        create_label=_("New stage"),
+        extra={"row_edit_url": "pipeline:stage_edit" if is_admin(request.user) else ""},
+    )
+    return render(request, "core/list.html", list_page(request, Stage.objects.all(), spec))
+
+
+@login_required
+@require(is_admin)
+def stage_create(request: HttpRequest) -> HttpResponse:
+    form = StageForm(request.POST or None)
+    if run_service(request, form, lambda d: services.stage_create(**d), _("Stage created.")):
+        return redirect("pipeline:stage_list")
+    return form_page(request, form, _("New stage"), reverse("pipeline:stage_list"))
+
+
+@login_required
+@require(is_admin)
+def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    stage = get_visible_or_404(Stage.objects.all(), pk=pk)
+    form = StageEditForm(
+        request.POST or None,
+        initial={f: getattr(stage, f) for f in ("name", "position", "probability", "is_active")},
+    )
+    if run_service(
+        request, form, lambda d: services.stage_update(stage=stage, **d), _("Stage saved.")
+    ):
+        return redirect("pipeline:stage_list")
+    return form_page(
+        request, form, _("Edit stage %(name)s") % {"name": stage}, reverse("pipeline:stage_list")
+    )
+
+
+@login_required
+def lostreason_list(request: HttpRequest) -> HttpResponse:
+    spec = ListPage(
+        title=_("Lost reasons"),
+        columns=[
+            Column(_("Name"), "name", sort="name"),
+            Column(_("Code"), "code", sort="code"),
+            Column(_("Active"), "is_active"),
+        ],
+        default_sort="name",
+        create_url=reverse("pipeline:lostreason_create") if is_admin(request.user) else "",
+        create_label=_("New lost reason"),
+        extra={"row_edit_url": "pipeline:lostreason_edit" if is_admin(request.user) else ""},
+    )
+    return render(request, "core/list.html", list_page(request, LostReason.objects.all(), spec))
+
+
+@login_required
+@require(is_admin)
+def lostreason_create(request: HttpRequest) -> HttpResponse:
+    form = LostReasonForm(request.POST or None)
+    if run_service(
+        request, form, lambda d: services.lost_reason_create(**d), _("Lost reason created.")
+    ):
+        return redirect("pipeline:lostreason_list")
+    return form_page(request, form, _("New lost reason"), reverse("pipeline:lostreason_list"))
+
+
+@login_required
+@require(is_admin)
+def lostreason_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    reason = get_visible_or_404(LostReason.objects.all(), pk=pk)
+    form = LostReasonEditForm(
+        request.POST or None, initial={"name": reason.name, "is_active": reason.is_active}
+    )
+    if run_service(
+        request,
+        form,
+        lambda d: services.lost_reason_update(lost_reason=reason, **d),
+        _("Lost reason saved."),
+    ):
+        return redirect("pipeline:lostreason_list")
+    return form_page(
+        request, form, _("Edit %(name)s") % {"name": reason}, reverse("pipeline:lostreason_list")
     )
