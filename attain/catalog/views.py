@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -23,33 +19,17 @@ from attain.catalog.forms import (
 from attain.catalog.models import Product, ProductLine
 from attain.core.listing import Column, Filter, ListPage, list_page
 from attain.core.periods import today
-from attain.core.web import apply_validation_error, get_visible_or_404, require
+from attain.core.web import (
+    form_page,
+    get_visible_or_404,
+    require,
+    save_and_redirect,
+)
 from attain.organization.visibility import is_admin
 
 
 def _active_choices() -> list[tuple[str, str]]:
     return [("1", _("Active")), ("0", _("Inactive"))]
-
-
-def _save(
-    request: HttpRequest, form: Any, action: Any, success: str, to: Any
-) -> HttpResponse | None:
-    """Run a service with the form's data; on ValidationError put the messages on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        result = action(form.cleaned_data)
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return None
-    messages.success(request, success)
-    return redirect(to(result) if callable(to) else to)
-
-
-def _form_page(request: HttpRequest, form: Any, title: str, cancel_url: str) -> HttpResponse:
-    return render(
-        request, "core/form.html", {"form": form, "title": title, "cancel_url": cancel_url}
-    )
 
 
 # --- products ----------------------------------------------------------------------------------
@@ -100,14 +80,14 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require(is_admin)
 def product_create(request: HttpRequest) -> HttpResponse:
     form = ProductCreateForm(request.POST or None, initial={"line": request.GET.get("line")})
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.product_create(**d),
         _("Product created."),
         lambda p: p.get_absolute_url(),
     )
-    return done or _form_page(request, form, _("New product"), reverse("catalog:product_list"))
+    return done or form_page(request, form, _("New product"), reverse("catalog:product_list"))
 
 
 @login_required
@@ -123,14 +103,14 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "is_active": product.is_active,
         },
     )
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.product_update(product=product, **d),
         _("Product saved."),
         product.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request, form, _("Edit %(product)s") % {"product": product}, product.get_absolute_url()
     )
 
@@ -142,14 +122,14 @@ def product_price_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProductPriceForm(
         request.POST or None, initial={"valid_from": today(), "currency": "EUR"}
     )
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.product_price_set(product=product, **d),
         _("Price saved."),
         product.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request,
         form,
         _("New price for %(product)s") % {"product": product},
@@ -199,14 +179,14 @@ def productline_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require(is_admin)
 def productline_create(request: HttpRequest) -> HttpResponse:
     form = ProductLineCreateForm(request.POST or None)
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.product_line_create(**d),
         _("Product line created."),
         lambda line: line.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request, form, _("New product line"), reverse("catalog:productline_list")
     )
 
@@ -219,13 +199,13 @@ def productline_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"name": line.name, "description": line.description, "is_active": line.is_active},
     )
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.product_line_update(line=line, **d),
         _("Product line saved."),
         line.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request, form, _("Edit %(line)s") % {"line": line}, line.get_absolute_url()
     )

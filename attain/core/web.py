@@ -102,3 +102,19 @@ def run_service(
         return None
     messages.success(request, success)
     return result if result is not None else True
+
+
+def save_and_redirect(
+    request: Any,
+    form: forms.BaseForm,
+    action: Callable[[dict[str, Any]], Any],
+    success: str,
+    to: Any,
+) -> Any:
+    """`run_service`, then redirect to `to` (a URL, or a callable given the service's result)."""
+    from django.shortcuts import redirect
+
+    result = run_service(request, form, action, success)
+    if result is None:
+        return None
+    return redirect(to(result) if callable(to) else to)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from attain.core.listing import Column, Filter, ListPage, list_page
-from attain.core.web import apply_validation_error, get_visible_or_404
+from attain.core.web import apply_validation_error, form_page, get_visible_or_404
 from attain.customers import selectors, services
 from attain.customers.forms import AccountForm, ContactForm
 from attain.customers.models import Account, Contact, Segment, SizeBand
@@ -44,12 +44,6 @@ CONTACT_FORM_FIELDS = (
     "is_primary",
     "external_ref",
 )
-
-
-def _form_page(request: HttpRequest, form: Any, title: str, cancel_url: str) -> HttpResponse:
-    return render(
-        request, "core/form.html", {"form": form, "title": title, "cancel_url": cancel_url}
-    )
 
 
 def _run(form: Any, action: Any) -> Any:
@@ -147,7 +141,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
             if account is not None:
                 messages.success(request, _("Account created."))
                 return redirect(account.get_absolute_url())
-    return _form_page(request, form, _("New account"), reverse("customers:account_list"))
+    return form_page(request, form, _("New account"), reverse("customers:account_list"))
 
 
 @login_required
@@ -174,7 +168,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if saved is not None:
                 messages.success(request, _("Account saved."))
                 return redirect(account.get_absolute_url())
-    return _form_page(
+    return form_page(
         request, form, _("Edit %(account)s") % {"account": account}, account.get_absolute_url()
     )
 
@@ -241,7 +235,7 @@ def contact_create(request: HttpRequest, account_pk: int) -> HttpResponse:
         if contact is not None:
             messages.success(request, _("Contact added."))
             return redirect(account.get_absolute_url())
-    return _form_page(
+    return form_page(
         request,
         form,
         _("New contact at %(account)s") % {"account": account},
@@ -261,7 +255,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if saved is not None:
             messages.success(request, _("Contact saved."))
             return redirect(contact.get_absolute_url())
-    return _form_page(
+    return form_page(
         request, form, _("Edit %(contact)s") % {"contact": contact}, contact.get_absolute_url()
     )
 

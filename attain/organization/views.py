@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attain.core.listing import Column, Filter, ListPage, list_page
 from attain.core.periods import today, valid_on_q
-from attain.core.web import apply_validation_error, get_visible_or_404, require
+from attain.core.web import (
+    form_page,
+    get_visible_or_404,
+    require,
+    save_and_redirect,
+)
 from attain.organization import services
 from attain.organization.forms import (
     EmploymentEndForm,
@@ -40,28 +44,6 @@ from attain.organization.models import (
     TerritoryKind,
 )
 from attain.organization.visibility import is_admin, scope_for
-
-
-def _save(
-    request: HttpRequest, form: Any, action: Any, success: str, to: Any
-) -> HttpResponse | None:
-    """Run a service with the form's data; on ValidationError put the messages on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        result = action(form.cleaned_data)
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return None
-    messages.success(request, success)
-    return redirect(to(result) if callable(to) else to)
-
-
-def _form_page(request: HttpRequest, form: Any, title: str, cancel_url: str) -> HttpResponse:
-    return render(
-        request, "core/form.html", {"form": form, "title": title, "cancel_url": cancel_url}
-    )
-
 
 # --- units ---------------------------------------------------------------------------------
 
@@ -106,14 +88,14 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require(is_admin)
 def unit_create(request: HttpRequest) -> HttpResponse:
     form = UnitForm(request.POST or None, initial={"parent": request.GET.get("parent")})
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.unit_create(**d),
         _("Unit created."),
         lambda unit: unit.get_absolute_url(),
     )
-    return done or _form_page(request, form, _("New unit"), "/organization/")
+    return done or form_page(request, form, _("New unit"), "/organization/")
 
 
 @login_required
@@ -124,14 +106,14 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"name": unit.name, "kind": unit.kind, "is_active": unit.is_active},
     )
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.unit_update(unit=unit, **d),
         _("Unit saved."),
         unit.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request, form, _("Edit %(unit)s") % {"unit": unit}, unit.get_absolute_url()
     )
 
@@ -234,8 +216,10 @@ def person_create(request: HttpRequest) -> HttpResponse:
             )
         return person
 
-    done = _save(request, form, create, _("Person added."), lambda p: p.get_absolute_url())
-    return done or _form_page(request, form, _("Add a person"), "/organization/people/")
+    done = save_and_redirect(
+        request, form, create, _("Person added."), lambda p: p.get_absolute_url()
+    )
+    return done or form_page(request, form, _("Add a person"), "/organization/people/")
 
 
 @login_required
@@ -248,14 +232,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             f: getattr(person, f) for f in ("first_name", "last_name", "email", "title", "phone")
         },
     )
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.person_update(person=person, **d),
         _("Saved."),
         person.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request, form, _("Edit %(person)s") % {"person": person}, person.get_absolute_url()
     )
 
@@ -265,14 +249,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.visible_to(request.user), pk=pk)
     form = MoveForm(request.POST or None)
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.person_move(person=person, **d),
         _("Move recorded. Past results stay with the old unit."),
         person.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request, form, _("Move %(person)s") % {"person": person}, person.get_absolute_url()
     )
 
@@ -290,7 +274,7 @@ def person_end_employment(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         raise PermissionDenied
     form = EmploymentEndForm(request.POST or None)
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.employment_end(
@@ -302,7 +286,7 @@ def person_end_employment(request: HttpRequest, pk: int) -> HttpResponse:
         _("Employment ended and recorded."),
         person.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request,
         form,
         _("End employment of %(person)s") % {"person": person},
@@ -316,14 +300,14 @@ def person_set_manager(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.visible_to(request.user), pk=pk)
     form = ManagerForm(request.POST or None)
     form.fields["manager"].queryset = Person.objects.exclude(pk=person.pk)  # type: ignore[attr-defined]
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.reporting_line_set(person=person, **d),
         _("Reporting line saved."),
         person.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request,
         form,
         _("Who does %(person)s report to?") % {"person": person},
@@ -376,14 +360,14 @@ def territory_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require(is_admin)
 def territory_create(request: HttpRequest) -> HttpResponse:
     form = TerritoryForm(request.POST or None)
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.territory_create(**d),
         _("Territory created."),
         lambda t: t.get_absolute_url(),
     )
-    return done or _form_page(request, form, _("New territory"), "/organization/territories/")
+    return done or form_page(request, form, _("New territory"), "/organization/territories/")
 
 
 @login_required
@@ -397,14 +381,14 @@ def territory_edit(request: HttpRequest, pk: int) -> HttpResponse:
             for f in ("name", "kind", "region", "segment", "unit", "description")
         },
     )
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.territory_update(territory=territory, **d),
         _("Territory saved."),
         territory.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request, form, _("Edit %(t)s") % {"t": territory}, territory.get_absolute_url()
     )
 
@@ -418,14 +402,14 @@ def territory_assign(request: HttpRequest, pk: int) -> HttpResponse:
         valid_on_q(today(), "memberships__"),
         memberships__role__in=[Role.SALES_REP, Role.TEAM_LEADER],
     ).distinct()
-    done = _save(
+    done = save_and_redirect(
         request,
         form,
         lambda d: services.territory_assign(territory=territory, **d),
         _("Seller assigned."),
         territory.get_absolute_url(),
     )
-    return done or _form_page(
+    return done or form_page(
         request,
         form,
         _("Assign a seller to %(t)s") % {"t": territory},

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from attain.core.listing import Column, Filter, ListPage, list_page
 from attain.core.visibility import is_admin
 from attain.core.web import (
-    apply_validation_error,
     form_page,
     get_visible_or_404,
     require,
@@ -59,38 +58,6 @@ from attain.pipeline.permissions import may_delete_activity, may_delete_stamped,
 def _me(request: HttpRequest) -> Person | None:
     person_id = scope_for(request.user).person_id
     return Person.objects.filter(pk=person_id).first() if person_id else None
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    title: str,
-    cancel_url: str,
-    submit_label: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    context = {"form": form, "title": title, "cancel_url": cancel_url}
-    if submit_label:
-        context["submit_label"] = submit_label
-    return render(request, "core/form.html", context, status=status)
-
-
-def _run(
-    request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any], success: str
-) -> Any:
-    """Validate the form and call the service; on ValidationError the messages go on the form.
-
-    Returns the service's result, or None when the form must be shown again.
-    """
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        result = action(form.cleaned_data)
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return None
-    messages.success(request, success)
-    return result if result is not None else True
 
 
 def _check_owner(form: Any, user: Any) -> bool:
@@ -201,10 +168,10 @@ def deal_create(request: HttpRequest) -> HttpResponse:
             by=_me(request),
         )
 
-    deal = _run(request, form, create, _("Deal created."))
+    deal = run_service(request, form, create, _("Deal created."))
     if isinstance(deal, Deal):
         return redirect(deal.get_absolute_url())
-    return _form_page(request, form, _("New deal"), reverse("pipeline:deal_list"))
+    return form_page(request, form, _("New deal"), reverse("pipeline:deal_list"))
 
 
 @login_required
@@ -240,10 +207,10 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
             changes["probability"] = data["probability"]
         return services.deal_update(deal=deal, **changes)
 
-    result = _run(request, form, update, _("Deal saved."))
+    result = run_service(request, form, update, _("Deal saved."))
     if isinstance(result, Deal):
         return redirect(result.get_absolute_url())
-    return _form_page(request, form, _("Edit %(deal)s") % {"deal": deal}, deal.get_absolute_url())
+    return form_page(request, form, _("Edit %(deal)s") % {"deal": deal}, deal.get_absolute_url())
 
 
 @login_required
@@ -275,10 +242,10 @@ def _deal_action(
 ) -> HttpResponse:
     deal = get_visible_or_404(Deal.objects.visible_to(request.user), pk=pk)
     form = form_class(request.POST or None)
-    if _run(request, form, lambda data: action(deal, data), success):
+    if run_service(request, form, lambda data: action(deal, data), success):
         return redirect(deal.get_absolute_url())
     status = 422 if request.method == "POST" else 200
-    return _form_page(
+    return form_page(
         request, form, f"{title}: {deal}", deal.get_absolute_url(), title, status=status
     )
 
@@ -415,10 +382,10 @@ def lead_create(request: HttpRequest) -> HttpResponse:
             return None
         return services.lead_create(owner=data["owner"], **_lead_data(data))
 
-    lead = _run(request, form, create, _("Lead created."))
+    lead = run_service(request, form, create, _("Lead created."))
     if isinstance(lead, Lead):
         return redirect(lead.get_absolute_url())
-    return _form_page(request, form, _("New lead"), reverse("pipeline:lead_list"))
+    return form_page(request, form, _("New lead"), reverse("pipeline:lead_list"))
 
 
 @login_required
@@ -434,10 +401,10 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return None
         return services.lead_update(lead=lead, owner=data["owner"], **_lead_data(data))
 
-    result = _run(request, form, update, _("Lead saved."))
+    result = run_service(request, form, update, _("Lead saved."))
     if isinstance(result, Lead):
         return redirect(result.get_absolute_url())
-    return _form_page(request, form, _("Edit %(lead)s") % {"lead": lead}, lead.get_absolute_url())
+    return form_page(request, form, _("Edit %(lead)s") % {"lead": lead}, lead.get_absolute_url())
 
 
 @login_required
@@ -468,7 +435,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
         user=user,
         initial={"name": lead.company, "account": lead.account_id},
     )
-    deal = _run(
+    deal = run_service(
         request,
         form,
         lambda d: services.lead_convert(lead=lead, by=_me(request), **d),
@@ -476,7 +443,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if isinstance(deal, Deal):
         return redirect(deal.get_absolute_url())
-    return _form_page(
+    return form_page(
         request,
         form,
         _("Convert %(lead)s into a deal") % {"lead": lead},
@@ -562,10 +529,10 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             return None
         return services.activity_log(owner=data["owner"], **_activity_data(data))
 
-    activity = _run(request, form, create, _("Activity logged."))
+    activity = run_service(request, form, create, _("Activity logged."))
     if isinstance(activity, Activity):
         return redirect(activity.deal.get_absolute_url() if activity.deal else cancel_url)
-    return _form_page(request, form, _("Log activity"), cancel_url)
+    return form_page(request, form, _("Log activity"), cancel_url)
 
 
 @login_required
@@ -595,10 +562,10 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             activity=activity, owner=data["owner"], **_activity_data(data)
         )
 
-    result = _run(request, form, update, _("Activity saved."))
+    result = run_service(request, form, update, _("Activity saved."))
     if isinstance(result, Activity):
         return redirect("pipeline:activity_list")
-    return _form_page(
+    return form_page(
         request,
         form,
         _("Edit %(activity)s") % {"activity": activity},
