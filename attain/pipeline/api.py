@@ -425,9 +425,7 @@ def lead_create(request: HttpRequest, payload: LeadIn) -> Status:
     return Status(201, services.lead_create(owner=owner, account=account, **data))
 
 
-@router.api_operation(
-    ["PUT", "PATCH"], "/leads/{lead_id}", response=LeadOut, operation_id="lead_update"
-)
+@router.patch("/leads/{lead_id}", response=LeadOut, operation_id="lead_update")
 def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch) -> Any:
     lead = _lead(request, lead_id)
     data = payload.dict(exclude_unset=True)
@@ -534,9 +532,7 @@ def deal_create(request: HttpRequest, payload: DealIn) -> Status:
     return Status(201, _deal(request, deal.pk))
 
 
-@router.api_operation(
-    ["PUT", "PATCH"], "/deals/{deal_id}", response=DealDetailOut, operation_id="deal_update"
-)
+@router.patch("/deals/{deal_id}", response=DealDetailOut, operation_id="deal_update")
 def deal_update(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
     deal = _deal(request, deal_id)
     data = payload.dict(exclude_unset=True)
@@ -668,8 +664,7 @@ def activity_log(request: HttpRequest, payload: ActivityIn) -> Status:
     return Status(201, services.activity_log(owner=owner, **data, **links))
 
 
-@router.api_operation(
-    ["PUT", "PATCH"],
+@router.patch(
     "/activities/{activity_id}",
     response=ActivityOut,
     operation_id="activity_update",
