@@ -7,12 +7,14 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from attain.catalog.models import Product, ProductLine
 from attain.core.models import TimeStampedModel
 from attain.core.money import CURRENCY_CHOICES
 from attain.customers.models import Account
+from attain.orders.querysets import OrderLineQuerySet, OrderQuerySet, OrderReturnQuerySet
 from attain.organization.models import OrgStamped, Person
 from attain.pipeline.models import Deal
 
@@ -82,6 +84,8 @@ class Order(TimeStampedModel, OrgStamped):
     notes = models.TextField(_("notes"), blank=True)
     external_ref = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-ordered_on", "-pk"]
         verbose_name = _("order")
@@ -108,6 +112,9 @@ class Order(TimeStampedModel, OrgStamped):
 
     def __str__(self) -> str:
         return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:order_detail", args=[self.pk])
 
 
 class OrderLine(models.Model):
@@ -149,6 +156,8 @@ class OrderLine(models.Model):
         _("cost (reporting currency)"), max_digits=18, decimal_places=2
     )
 
+    objects = OrderLineQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("order line")
@@ -164,6 +173,9 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.quantity} × {self.product_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:order_detail", args=[self.order_id])
 
 
 class OrderCancellation(TimeStampedModel):
@@ -188,6 +200,9 @@ class OrderCancellation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.order} cancelled {self.cancelled_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:order_detail", args=[self.order_id])
 
 
 class ReturnReason(models.TextChoices):
@@ -222,6 +237,8 @@ class OrderReturn(TimeStampedModel):
         Person, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = OrderReturnQuerySet.as_manager()
+
     class Meta:
         ordering = ["-returned_on", "-pk"]
         verbose_name = _("order return")
@@ -232,3 +249,6 @@ class OrderReturn(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"return of {self.quantity} on line {self.line_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:order_detail", args=[self.line.order_id])
