@@ -118,3 +118,12 @@ def save_and_redirect(
     if result is None:
         return None
     return redirect(to(result) if callable(to) else to)
+
+
+def call_service(form: forms.BaseForm, action: Callable[[], Any]) -> Any:
+    """Call a service; on ValidationError put its messages on the form and return None."""
+    try:
+        return action()
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None

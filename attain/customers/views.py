@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from attain.core.listing import Column, Filter, ListPage, list_page
-from attain.core.web import apply_validation_error, form_page, get_visible_or_404
+from attain.core.web import call_service, form_page, get_visible_or_404
 from attain.customers import selectors, services
 from attain.customers.forms import AccountForm, ContactForm
 from attain.customers.models import Account, Contact, Segment, SizeBand
@@ -44,15 +42,6 @@ CONTACT_FORM_FIELDS = (
     "is_primary",
     "external_ref",
 )
-
-
-def _run(form: Any, action: Any) -> Any:
-    """Call a service; on ValidationError put its messages on the form and return None."""
-    try:
-        return action()
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return None
 
 
 def _owner_error(form: AccountForm) -> None:
@@ -137,7 +126,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
         if not selectors.owner_is_covered(user=request.user, person_id=data["owner"].pk):
             _owner_error(form)
         else:
-            account = _run(form, lambda: services.account_create(**data))
+            account = call_service(form, lambda: services.account_create(**data))
             if account is not None:
                 messages.success(request, _("Account created."))
                 return redirect(account.get_absolute_url())
@@ -164,7 +153,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ):
             _owner_error(form)
         else:
-            saved = _run(form, lambda: services.account_update(account=account, **data))
+            saved = call_service(form, lambda: services.account_update(account=account, **data))
             if saved is not None:
                 messages.success(request, _("Account saved."))
                 return redirect(account.get_absolute_url())
@@ -231,7 +220,9 @@ def contact_create(request: HttpRequest, account_pk: int) -> HttpResponse:
     account = get_visible_or_404(Account.objects.visible_to(request.user), pk=account_pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        contact = _run(form, lambda: services.contact_create(account=account, **form.cleaned_data))
+        contact = call_service(
+            form, lambda: services.contact_create(account=account, **form.cleaned_data)
+        )
         if contact is not None:
             messages.success(request, _("Contact added."))
             return redirect(account.get_absolute_url())
@@ -251,7 +242,9 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={name: getattr(contact, name) for name in CONTACT_FORM_FIELDS},
     )
     if request.method == "POST" and form.is_valid():
-        saved = _run(form, lambda: services.contact_update(contact=contact, **form.cleaned_data))
+        saved = call_service(
+            form, lambda: services.contact_update(contact=contact, **form.cleaned_data)
+        )
         if saved is not None:
             messages.success(request, _("Contact saved."))
             return redirect(contact.get_absolute_url())

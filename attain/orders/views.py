@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from attain.core.listing import Column, Filter, ListPage, list_page
 from attain.core.money import reporting_currency
-from attain.core.web import apply_validation_error, get_visible_or_404
+from attain.core.web import call_service, form_page, get_visible_or_404
 from attain.orders import selectors, services
 from attain.orders.forms import (
     PROMISED_FIELDS,
@@ -36,33 +36,8 @@ from attain.orders.forms import (
 from attain.orders.models import Order, OrderLine, OrderStatus, ReturnReason
 from attain.orders.permissions import may_own
 from attain.orders.querysets import late_q
-from attain.organization.models import Person
+from attain.organization.selectors import person_of
 from attain.pipeline.models import Deal, DealStatus
-
-
-def _me(request: HttpRequest) -> Person | None:
-    if not request.user.is_authenticated:
-        return None
-    return Person.objects.filter(user_id=request.user.pk).first()
-
-
-def _run(form: Any, action: Any) -> Any:
-    """Call a service; on ValidationError put its messages on the form and return None."""
-    try:
-        return action()
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return None
-
-
-def _form_page(
-    request: HttpRequest, form: Any, title: str, cancel_url: str, submit_label: str = ""
-) -> HttpResponse:
-    return render(
-        request,
-        "core/form.html",
-        {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit_label},
-    )
 
 
 def _visible_order(request: HttpRequest, pk: int) -> Order:
@@ -149,7 +124,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def order_create(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = person_of(request.user)
     initial: dict[str, Any] = {"owner": me.pk if me else None}
     deal: Deal | None = None
     deal_id = request.GET.get("deal") or request.POST.get("deal")
@@ -179,7 +154,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
         elif deal is not None and deal.status != DealStatus.WON:
             form.add_error(None, _("Only a won deal can become an order."))
         else:
-            order = _run(
+            order = call_service(
                 form,
                 lambda: services.order_create(
                     account=data["account"],
@@ -218,7 +193,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial={name: getattr(order, name) for name in fields}
     )
     if request.method == "POST" and form.is_valid():
-        saved = _run(form, lambda: services.order_update(order=order, **form.cleaned_data))
+        saved = call_service(form, lambda: services.order_update(order=order, **form.cleaned_data))
         if saved is not None:
             messages.success(request, _("Order saved."))
             return redirect(order.get_absolute_url())
@@ -243,14 +218,14 @@ def order_line_add(request: HttpRequest, pk: int) -> HttpResponse:
     order = _visible_order(request, pk)
     form = OrderLineForm(request.POST or None, prefix="line")
     if request.method == "POST" and form.is_valid():
-        line = _run(
+        line = call_service(
             form,
             lambda: services.order_line_add(order=order, line=_line_input(form.cleaned_data)),
         )
         if line is not None:
             messages.success(request, _("Line added."))
             return redirect("orders:order_edit", pk=order.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         _("Add a line to %(number)s") % {"number": order.number},
@@ -278,13 +253,13 @@ def order_advance(request: HttpRequest, pk: int) -> HttpResponse:
     order = _visible_order(request, pk)
     form = AdvanceForm(request.POST or None, current=order.status)
     if request.method == "POST" and form.is_valid():
-        done = _run(
+        done = call_service(
             form,
             lambda: services.order_advance(
                 order=order,
                 to_status=form.cleaned_data["to_status"],
                 on=form.cleaned_data["on"],
-                by=_me(request),
+                by=person_of(request.user),
             ),
         )
         if done is not None:
@@ -292,7 +267,7 @@ def order_advance(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Order is now %(status)s.") % {"status": done.get_status_display()}
             )
             return redirect(order.get_absolute_url())
-    return _form_page(
+    return form_page(
         request,
         form,
         _("Advance order %(number)s") % {"number": order.number},
@@ -306,19 +281,19 @@ def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     order = _visible_order(request, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _run(
+        done = call_service(
             form,
             lambda: services.order_cancel(
                 order=order,
                 on=form.cleaned_data["on"],
                 reason=form.cleaned_data["reason"],
-                by=_me(request),  # type: ignore[arg-type]
+                by=person_of(request.user),  # type: ignore[arg-type]
             ),
         )
         if done is not None:
             messages.success(request, _("Order cancelled."))
             return redirect(order.get_absolute_url())
-    return _form_page(
+    return form_page(
         request,
         form,
         _("Cancel order %(number)s") % {"number": order.number},
@@ -338,7 +313,7 @@ def return_create(request: HttpRequest, line_pk: int) -> HttpResponse:
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _run(
+        done = call_service(
             form,
             lambda: services.order_return_record(
                 line=line,
@@ -346,13 +321,13 @@ def return_create(request: HttpRequest, line_pk: int) -> HttpResponse:
                 returned_on=data["returned_on"],
                 reason=data["reason"],
                 note=data["note"],
-                by=_me(request),  # type: ignore[arg-type]
+                by=person_of(request.user),  # type: ignore[arg-type]
             ),
         )
         if done is not None:
             messages.success(request, _("Return recorded."))
             return redirect(line.order.get_absolute_url())
-    return _form_page(
+    return form_page(
         request,
         form,
         _("Return on %(number)s: %(product)s")

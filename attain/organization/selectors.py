@@ -86,3 +86,10 @@ def territory_sellers_on(*, territory_id: int, on: dt.date) -> QuerySet[Territor
     return TerritoryAssignment.objects.filter(
         valid_on_q(on), territory_id=territory_id
     ).select_related("person")
+
+
+def person_of(user: Any) -> Person | None:
+    """The Person behind a signed-in user (None for anonymous users or logins without one)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.filter(user_id=user.pk).first()

@@ -23,6 +23,7 @@ from attain.core.web import (
     run_service,
 )
 from attain.organization.models import Person
+from attain.organization.selectors import person_of
 from attain.organization.visibility import scope_for
 from attain.pipeline import selectors, services
 from attain.pipeline.forms import (
@@ -53,11 +54,6 @@ from attain.pipeline.models import (
     Stage,
 )
 from attain.pipeline.permissions import may_delete_activity, may_delete_stamped, may_own
-
-
-def _me(request: HttpRequest) -> Person | None:
-    person_id = scope_for(request.user).person_id
-    return Person.objects.filter(pk=person_id).first() if person_id else None
 
 
 def _check_owner(form: Any, user: Any) -> bool:
@@ -165,7 +161,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
             product_lines=data["product_lines"],
             contact=data["contact"],
             probability=data["probability"],
-            by=_me(request),
+            by=person_of(request.user),
         )
 
     deal = run_service(request, form, create, _("Deal created."))
@@ -256,7 +252,9 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         StageMoveForm,
-        lambda deal, d: services.deal_move_stage(deal=deal, stage=d["stage"], by=_me(request)),
+        lambda deal, d: services.deal_move_stage(
+            deal=deal, stage=d["stage"], by=person_of(request.user)
+        ),
         _("Move stage"),
         _("Stage changed."),
     )
@@ -269,7 +267,7 @@ def deal_win(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         DealWinForm,
         lambda deal, d: services.deal_close_won(
-            deal=deal, closed_on=d["closed_on"], by=_me(request)
+            deal=deal, closed_on=d["closed_on"], by=person_of(request.user)
         ),
         _("Close as won"),
         _("Deal won."),
@@ -283,7 +281,11 @@ def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         DealLoseForm,
         lambda deal, d: services.deal_close_lost(
-            deal=deal, reason=d["reason"], closed_on=d["closed_on"], note=d["note"], by=_me(request)
+            deal=deal,
+            reason=d["reason"],
+            closed_on=d["closed_on"],
+            note=d["note"],
+            by=person_of(request.user),
         ),
         _("Close as lost"),
         _("Deal lost."),
@@ -296,7 +298,9 @@ def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         StageMoveForm,
-        lambda deal, d: services.deal_reopen(deal=deal, stage=d["stage"], by=_me(request)),
+        lambda deal, d: services.deal_reopen(
+            deal=deal, stage=d["stage"], by=person_of(request.user)
+        ),
         _("Reopen"),
         _("Deal reopened."),
     )
@@ -438,7 +442,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
     deal = run_service(
         request,
         form,
-        lambda d: services.lead_convert(lead=lead, by=_me(request), **d),
+        lambda d: services.lead_convert(lead=lead, by=person_of(request.user), **d),
         _("Lead converted into a deal."),
     )
     if isinstance(deal, Deal):
