@@ -184,7 +184,11 @@ def account_update(*, account: Account, **fields: Any) -> Account:
     unknown = sorted(set(fields) - ACCOUNT_FIELDS)
     if unknown:
         raise ValidationError({name: f"“{name}” cannot be changed here." for name in unknown})
-    fresh = Account.objects.select_for_update().select_related("owner", "parent").get(pk=account.pk)
+    fresh = (
+        Account.objects.select_for_update(of=("self",))
+        .select_related("owner", "parent")
+        .get(pk=account.pk)
+    )
     current = {name: getattr(fresh, name) for name in ACCOUNT_FIELDS}
     data = _clean_account_data({**current, **fields}, account_pk=fresh.pk)
     owner = data.pop("owner")

@@ -665,7 +665,9 @@ def order_return_record(
     The return that brings the line to fully returned refunds exactly what is left of the
     line's net (in both currencies), so all returns of a line add up to the line exactly.
     """
-    locked_line = OrderLine.objects.select_for_update().select_related("order").get(pk=line.pk)
+    locked_line = (
+        OrderLine.objects.select_for_update(of=("self",)).select_related("order").get(pk=line.pk)
+    )
     order = locked_line.order
     if order.status not in RETURNABLE:
         raise ValidationError(

@@ -151,7 +151,7 @@ def _stage_for(*, won: bool) -> Stage:
 
 def _lock(deal: Deal) -> Deal:
     """Re-read the deal under a row lock so two concurrent closes cannot both succeed."""
-    return Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
+    return Deal.objects.select_for_update(of=("self",)).select_related("stage").get(pk=deal.pk)
 
 
 # --- leads -------------------------------------------------------------------------------------
