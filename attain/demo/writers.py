@@ -1,0 +1,719 @@
+"""Writers book the generator's plans: through the services, or in bulk for large scales.
+
+`BulkWriter` builds the very rows the services would build: the same organisation stamp
+(`person_placement_at` on the booking day, looked up once per change of placement), the same
+conversion (`exchange_rate_get` on the booking day, `quantize_money(amount × rate)`), the same
+line and header arithmetic (the orders services' own helpers) and the same final states.
+A test books one plan both ways and compares every row.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from attain.catalog.models import ProductPrice
+from attain.core.money import quantize_money
+from attain.core.selectors import exchange_rate_get
+from attain.customers.models import Account, Contact
+from attain.customers.services import account_create, contact_create
+from attain.demo.plans import AccountPlan, ActivityPlan, DealPlan, LeadPlan, OrderPlan
+from attain.orders.models import (
+    Order,
+    OrderCancellation,
+    OrderLine,
+    OrderReturn,
+    OrderStatus,
+)
+from attain.orders.services import (
+    HUNDRED,
+    NUMBER_DIGITS,
+    NUMBER_PREFIX,
+    OrderLineInput,
+    order_advance,
+    order_cancel,
+    order_create,
+    order_create_from_deal,
+    order_return_record,
+)
+from attain.organization.models import Membership, TerritoryAssignment
+from attain.organization.selectors import Placement, person_placement_at
+from attain.pipeline.models import (
+    Activity,
+    Deal,
+    DealStageChange,
+    DealStatus,
+    Lead,
+    LeadStatus,
+    Stage,
+)
+from attain.pipeline.services import (
+    activity_log,
+    deal_close_lost,
+    deal_close_won,
+    deal_create,
+    deal_move_stage,
+    lead_create,
+    lead_qualify,
+)
+
+BATCH = 2000
+
+
+class Writer:
+    """Books plans. Subclasses: ServiceWriter, BulkWriter."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def accounts(self, plans: list[AccountPlan], *, on: dt.date) -> None:
+        raise NotImplementedError
+
+    def month(
+        self,
+        *,
+        leads: list[LeadPlan],
+        deals: list[DealPlan],
+        orders: list[OrderPlan],
+        activities: list[ActivityPlan],
+    ) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Write anything still buffered."""
+
+
+# --- through the services ----------------------------------------------------------------------
+
+
+class ServiceWriter(Writer):
+    """One service call per business event, exactly as a user would book it."""
+
+    def accounts(self, plans: list[AccountPlan], *, on: dt.date) -> None:
+        for plan in plans:
+            plan.obj = account_create(
+                name=plan.name,
+                segment=plan.segment,
+                owner=plan.owner,
+                industry=plan.industry,
+                size_band=plan.size_band,
+                employees=plan.employees,
+                annual_revenue=plan.annual_revenue,
+                country=plan.country,
+                region=plan.region,
+                city=plan.city,
+                website=plan.website,
+                parent=plan.parent.obj if plan.parent else None,
+                external_ref=plan.ref,
+                on=on,
+            )
+            for contact in plan.contacts:
+                contact.obj = contact_create(
+                    account=plan.obj,
+                    first_name=contact.first_name,
+                    last_name=contact.last_name,
+                    email=contact.email,
+                    phone=contact.phone,
+                    job_title=contact.job_title,
+                    is_primary=contact.is_primary,
+                    external_ref=contact.ref,
+                )
+            self.counts["accounts"] += 1
+            self.counts["contacts"] += len(plan.contacts)
+
+    def month(
+        self,
+        *,
+        leads: list[LeadPlan],
+        deals: list[DealPlan],
+        orders: list[OrderPlan],
+        activities: list[ActivityPlan],
+    ) -> None:
+        for lead in leads:
+            self.lead(lead)
+        for deal in deals:
+            self.deal(deal)
+        for order in orders:
+            self.order(order, deal=None)
+        for activity in activities:
+            self.activity(activity)
+
+    def lead(self, plan: LeadPlan) -> None:
+        plan.obj = lead_create(
+            company=plan.company,
+            source=plan.source,
+            channel=plan.channel,
+            received_on=plan.received_on,
+            owner=plan.owner,
+            contact_name=plan.contact_name,
+            email=plan.email,
+            account=plan.account.obj if plan.account else None,
+            external_ref=plan.ref,
+        )
+        if plan.qualify:
+            lead_qualify(lead=plan.obj)
+        for activity in plan.activities:
+            self.activity(activity, lead=plan.obj)
+        self.counts["leads"] += 1
+
+    def activity(self, plan: ActivityPlan, *, deal: Any = None, lead: Any = None) -> None:
+        activity_log(
+            owner=plan.owner,
+            kind=plan.kind,
+            occurred_at=plan.occurred_at,
+            minutes=plan.minutes,
+            outcome=plan.outcome,
+            subject=plan.subject,
+            deal=deal,
+            account=plan.account.obj if plan.account else None,
+            lead=lead,
+            external_ref=plan.ref,
+        )
+        self.counts["activities"] += 1
+
+    def deal(self, plan: DealPlan) -> None:
+        if plan.lead is not None:
+            self.lead(plan.lead)
+        deal = deal_create(
+            name=plan.name,
+            account=plan.account.obj,
+            owner=plan.owner,
+            amount=plan.amount,
+            currency=plan.currency,
+            expected_close_on=plan.expected_close_on,
+            stage=plan.first_stage,
+            created_on=plan.created_on,
+            product_lines=plan.product_lines,
+            contact=plan.contact.obj if plan.contact else None,
+            lead=plan.lead.obj if plan.lead else None,
+            by=plan.owner,
+            at=plan.created_at,
+            external_ref=plan.ref,
+        )
+        for stage, moved_at in plan.moves:
+            deal = deal_move_stage(deal=deal, stage=stage, by=plan.owner, at=moved_at)
+        if plan.outcome == "won":
+            assert plan.closed_on is not None
+            deal = deal_close_won(
+                deal=deal, closed_on=plan.closed_on, by=plan.owner, at=plan.closed_at
+            )
+        elif plan.outcome == "lost":
+            assert plan.closed_on is not None
+            deal = deal_close_lost(
+                deal=deal,
+                reason=plan.lost_reason,
+                closed_on=plan.closed_on,
+                note=plan.lost_note,
+                by=plan.owner,
+                at=plan.closed_at,
+            )
+        for activity in plan.activities:
+            self.activity(activity, deal=deal)
+        self.counts["deals"] += 1
+        if plan.order is not None:
+            self.order(plan.order, deal=deal)
+
+    def order(self, plan: OrderPlan, *, deal: Any) -> None:
+        lines = [
+            OrderLineInput(
+                product=line.product,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_pct=line.discount_pct,
+            )
+            for line in plan.lines
+        ]
+        if deal is not None:
+            order = order_create_from_deal(
+                deal=deal,
+                ordered_on=plan.ordered_on,
+                lines=lines,
+                by=plan.owner,
+                external_ref=plan.ref,
+                confirm_promised_on=plan.confirm_promised_on,
+                ship_promised_on=plan.ship_promised_on,
+                delivery_promised_on=plan.delivery_promised_on,
+                follow_up_promised_on=plan.follow_up_promised_on,
+            )
+        else:
+            order = order_create(
+                account=plan.account.obj,
+                owner=plan.owner,
+                currency=plan.currency,
+                ordered_on=plan.ordered_on,
+                lines=lines,
+                external_ref=plan.ref,
+                confirm_promised_on=plan.confirm_promised_on,
+                ship_promised_on=plan.ship_promised_on,
+                delivery_promised_on=plan.delivery_promised_on,
+                follow_up_promised_on=plan.follow_up_promised_on,
+            )
+        for status, on, by in plan.steps:
+            order = order_advance(order=order, to_status=status, on=on, by=by)
+        if plan.cancel is not None:
+            on, reason, by = plan.cancel
+            order_cancel(order=order, on=on, reason=reason, by=by)
+        if plan.returns:
+            booked = list(order.lines.order_by("pk"))
+            for ret in plan.returns:
+                order_return_record(
+                    line=booked[ret.line_index],
+                    quantity=ret.quantity,
+                    returned_on=ret.returned_on,
+                    reason=ret.reason,
+                    by=ret.by,
+                    note=ret.note,
+                )
+                self.counts["returns"] += 1
+        self.counts["orders"] += 1
+        self.counts["order_lines"] += len(plan.lines)
+        self.counts["cancellations"] += plan.cancel is not None
+
+
+# --- in bulk ---------------------------------------------------------------------------------------
+
+
+class PlacementIndex:
+    """`person_placement_at` for any person and day, computed once per change of placement.
+
+    A placement only changes on a day some membership or territory assignment starts or ends,
+    so asking the selector on each such day gives the answer for every day in between.
+    """
+
+    EMPTY = Placement(unit_id=None, unit_path="", territory_id=None)
+
+    def __init__(self) -> None:
+        bounds: dict[int, set[dt.date]] = {}
+        for model in (Membership, TerritoryAssignment):
+            rows = model.objects.values_list("person_id", "valid_from", "valid_to")  # type: ignore[attr-defined]
+            for person_id, valid_from, valid_to in rows:
+                days = bounds.setdefault(person_id, set())
+                days.add(valid_from)
+                if valid_to is not None:
+                    days.add(valid_to)
+        self._days: dict[int, list[dt.date]] = {}
+        self._places: dict[int, list[Placement]] = {}
+        for person_id in sorted(bounds):
+            ordered = sorted(bounds[person_id])
+            self._days[person_id] = ordered
+            self._places[person_id] = [
+                person_placement_at(person_id=person_id, on=day) for day in ordered
+            ]
+
+    def at(self, person_id: int, on: dt.date) -> Placement:
+        days = self._days.get(person_id)
+        if not days:
+            return self.EMPTY
+        index = bisect.bisect_right(days, on) - 1
+        return self.EMPTY if index < 0 else self._places[person_id][index]
+
+
+class Rates:
+    """`money_to_reporting` with the rate looked up once per currency and day."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, dt.date], Decimal] = {}
+
+    def rate(self, currency: str, on: dt.date) -> Decimal:
+        key = (currency, on)
+        if key not in self._cache:
+            self._cache[key] = exchange_rate_get(currency=currency, on=on)
+        return self._cache[key]
+
+    def to_reporting(self, amount: Decimal, currency: str, on: dt.date) -> tuple[Decimal, Decimal]:
+        rate = self.rate(currency, on)
+        return quantize_money(amount * rate), rate
+
+
+def _stamp(record: Any, placement: Placement, owner: Any) -> None:
+    record.owner = owner
+    record.unit_id = placement.unit_id
+    record.unit_path = placement.unit_path
+    record.territory_id = placement.territory_id
+
+
+class BulkWriter(Writer):
+    """Buffers plans and writes them with `bulk_create`, batch by batch."""
+
+    def __init__(self, *, end: dt.date, batch: int = BATCH) -> None:
+        super().__init__()
+        self.end = end
+        self.batch = batch
+        self.places = PlacementIndex()
+        self.rates = Rates()
+        self.stages = {s.pk: s for s in Stage.objects.all()}
+        self.won_stage = Stage.objects.filter(is_won=True, is_lost=False, is_active=True).first()
+        self.lost_stage = Stage.objects.filter(is_won=False, is_lost=True, is_active=True).first()
+        self._leads: list[LeadPlan] = []
+        self._deals: list[DealPlan] = []
+        self._orders: list[tuple[OrderPlan, DealPlan | None]] = []
+        self._numbers: dict[int, int] = {}
+        self._costs: dict[tuple[int, str], list[tuple[dt.date, Decimal]]] = {}
+        self._activities: list[ActivityPlan] = []
+
+    # customers
+    def accounts(self, plans: list[AccountPlan], *, on: dt.date) -> None:
+        for parents_first in (True, False):
+            rows = []
+            todo = [p for p in plans if (p.parent is None) == parents_first]
+            for plan in todo:
+                account = Account(
+                    name=plan.name,
+                    segment=plan.segment,
+                    industry=plan.industry,
+                    size_band=plan.size_band,
+                    employees=plan.employees,
+                    annual_revenue=quantize_money(plan.annual_revenue),
+                    country=plan.country.upper(),
+                    region=plan.region,
+                    city=plan.city,
+                    website=plan.website,
+                    parent=plan.parent.obj if plan.parent else None,
+                    external_ref=plan.ref,
+                )
+                _stamp(account, self.places.at(plan.owner.pk, on), plan.owner)
+                rows.append(account)
+            Account.objects.bulk_create(rows, batch_size=self.batch)
+            for plan, account in zip(todo, rows, strict=True):
+                plan.obj = account
+        contacts = []
+        for plan in plans:
+            for c in plan.contacts:
+                c.obj = Contact(
+                    account=plan.obj,
+                    first_name=c.first_name,
+                    last_name=c.last_name,
+                    email=c.email,
+                    phone=c.phone,
+                    job_title=c.job_title,
+                    is_primary=c.is_primary,
+                    external_ref=c.ref,
+                )
+                contacts.append(c.obj)
+        Contact.objects.bulk_create(contacts, batch_size=self.batch)
+        self.counts["accounts"] += len(plans)
+        self.counts["contacts"] += len(contacts)
+
+    def month(
+        self,
+        *,
+        leads: list[LeadPlan],
+        deals: list[DealPlan],
+        orders: list[OrderPlan],
+        activities: list[ActivityPlan],
+    ) -> None:
+        self._leads.extend(leads)
+        self._deals.extend(deals)
+        # the same sequence as ServiceWriter, so order numbers come out the same
+        self._orders.extend((d.order, d) for d in deals if d.order is not None)
+        self._orders.extend((o, None) for o in orders)
+        self._activities.extend(activities)
+        if len(self._deals) + len(self._orders) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        leads = list(self._leads) + [d.lead for d in self._deals if d.lead is not None]
+        self._write_leads(leads)
+        self._write_deals(self._deals)
+        self._write_orders(self._orders)
+        self._write_activities(
+            [(a, None, None) for a in self._activities]
+            + [(a, None, lead) for lead in leads for a in lead.activities]
+            + [(a, d, None) for d in self._deals for a in d.activities]
+        )
+        self._leads, self._deals, self._orders, self._activities = [], [], [], []
+
+    def _write_leads(self, plans: list[LeadPlan]) -> None:
+        rows = []
+        for plan in plans:
+            lead = Lead(
+                company=plan.company.strip(),
+                source=plan.source,
+                channel=plan.channel,
+                received_on=plan.received_on,
+                contact_name=plan.contact_name.strip(),
+                email=plan.email.strip().lower(),
+                phone="",
+                account=plan.account.obj if plan.account else None,
+                notes="",
+                external_ref=plan.ref,
+                status=LeadStatus.QUALIFIED if plan.qualify else LeadStatus.NEW,
+            )
+            _stamp(lead, self.places.at(plan.owner.pk, plan.received_on), plan.owner)
+            rows.append(lead)
+            plan.obj = lead
+        Lead.objects.bulk_create(rows, batch_size=self.batch)
+        self.counts["leads"] += len(rows)
+
+    def _write_deals(self, plans: list[DealPlan]) -> None:
+        rows = []
+        for plan in plans:
+            amount = quantize_money(plan.amount)
+            amount_reporting, rate = self.rates.to_reporting(amount, plan.currency, plan.created_on)
+            stage = plan.moves[-1][0] if plan.moves else plan.first_stage
+            status, probability, closed_on = DealStatus.OPEN, stage.probability, None
+            lost_reason, lost_note = None, ""
+            if plan.outcome == "won":
+                stage, status, probability = self.won_stage, DealStatus.WON, 100
+                closed_on = plan.closed_on
+            elif plan.outcome == "lost":
+                stage, status, probability = self.lost_stage, DealStatus.LOST, 0
+                closed_on, lost_reason, lost_note = plan.closed_on, plan.lost_reason, plan.lost_note
+            deal = Deal(
+                name=plan.name.strip(),
+                account=plan.account.obj,
+                contact=plan.contact.obj if plan.contact else None,
+                lead=plan.lead.obj if plan.lead else None,
+                currency=plan.currency,
+                amount=amount,
+                fx_rate=rate,
+                amount_reporting=amount_reporting,
+                stage=stage,
+                probability=probability,
+                status=status,
+                created_on=plan.created_on,
+                expected_close_on=plan.expected_close_on,
+                closed_on=closed_on,
+                lost_reason=lost_reason,
+                lost_note=lost_note.strip(),
+                external_ref=plan.ref,
+            )
+            _stamp(deal, self.places.at(plan.owner.pk, plan.created_on), plan.owner)
+            rows.append(deal)
+        Deal.objects.bulk_create(rows, batch_size=self.batch)
+        changes, links = [], []
+        through = Deal.product_lines.through
+        for plan, deal in zip(plans, rows, strict=True):
+            plan.obj = deal
+            history = [(None, plan.first_stage, plan.created_at)]
+            previous = plan.first_stage
+            for stage, moved_at in plan.moves:
+                history.append((previous, stage, moved_at))
+                previous = stage
+            if plan.outcome:
+                assert plan.closed_at is not None
+                history.append((previous, deal.stage, plan.closed_at))
+            for from_stage, to_stage, changed_at in history:
+                changes.append(
+                    DealStageChange(
+                        deal=deal,
+                        from_stage=from_stage,
+                        to_stage=to_stage,
+                        changed_at=changed_at,
+                        changed_by=plan.owner,
+                        amount_reporting=deal.amount_reporting,
+                    )
+                )
+            for line in plan.product_lines:
+                links.append(through(deal_id=deal.pk, productline_id=line.pk))
+        DealStageChange.objects.bulk_create(changes, batch_size=self.batch)
+        through.objects.bulk_create(links, batch_size=self.batch)
+        self.counts["deals"] += len(rows)
+
+    def _write_activities(self, items: list[tuple[ActivityPlan, Any, Any]]) -> None:
+        rows = []
+        for plan, deal_plan, lead_plan in items:
+            deal = deal_plan.obj if deal_plan is not None else None
+            account = plan.account.obj if plan.account else (deal.account if deal else None)
+            activity = Activity(
+                kind=plan.kind,
+                occurred_at=plan.occurred_at,
+                minutes=plan.minutes,
+                outcome=plan.outcome,
+                subject=plan.subject.strip(),
+                notes="",
+                deal=deal,
+                account=account,
+                lead=lead_plan.obj if lead_plan is not None else None,
+                external_ref=plan.ref,
+            )
+            on = timezone.localdate(plan.occurred_at)
+            _stamp(activity, self.places.at(plan.owner.pk, on), plan.owner)
+            rows.append(activity)
+        Activity.objects.bulk_create(rows, batch_size=self.batch)
+        self.counts["activities"] += len(rows)
+
+    def _next_number(self, year: int) -> str:
+        """The orders service's numbering (SO-<year>-<6 digits>, one sequence per year)."""
+        if year not in self._numbers:
+            prefix = f"{NUMBER_PREFIX}-{year:04d}-"
+            last = (
+                Order.objects.filter(
+                    number__regex=rf"^{NUMBER_PREFIX}-{year:04d}-[0-9]{{{NUMBER_DIGITS}}}$"
+                )
+                .order_by("-number")
+                .values_list("number", flat=True)
+                .first()
+            )
+            self._numbers[year] = int(last[len(prefix) :]) if last else 0
+        self._numbers[year] += 1
+        return f"{NUMBER_PREFIX}-{year:04d}-{self._numbers[year]:0{NUMBER_DIGITS}d}"
+
+    def _write_orders(self, items: list[tuple[OrderPlan, DealPlan | None]]) -> None:
+        orders, lines_by_order = [], []
+        for plan, deal_plan in items:
+            rate = self.rates.rate(plan.currency, plan.ordered_on)
+            order = Order(
+                number=self._next_number(plan.ordered_on.year),
+                account=plan.account.obj,
+                deal=deal_plan.obj if deal_plan is not None else None,
+                currency=plan.currency,
+                fx_rate=rate,
+                ordered_on=plan.ordered_on,
+                confirm_promised_on=plan.confirm_promised_on,
+                ship_promised_on=plan.ship_promised_on,
+                delivery_promised_on=plan.delivery_promised_on,
+                follow_up_promised_on=plan.follow_up_promised_on,
+                notes="",
+                external_ref=plan.ref,
+                status=OrderStatus.TAKEN,
+            )
+            _stamp(order, self.places.at(plan.owner.pk, plan.ordered_on), plan.owner)
+            lines = [
+                order_line_build(
+                    product=line.product,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    discount_pct=line.discount_pct,
+                    unit_cost=self.unit_cost(line.product, plan.currency, plan.ordered_on),
+                    rate=rate,
+                )
+                for line in plan.lines
+            ]
+            order.net_total = sum((line.net_amount for line in lines), Decimal("0.00"))
+            order.net_total_reporting = sum(
+                (line.net_amount_reporting for line in lines), Decimal("0.00")
+            )
+            for status, on, _by in plan.steps:
+                order.status = status
+                setattr(order, _ACTUAL[status], on)
+            orders.append(order)
+            lines_by_order.append(lines)
+        Order.objects.bulk_create(orders, batch_size=self.batch)
+        all_lines = []
+        for order, lines in zip(orders, lines_by_order, strict=True):
+            for line in lines:
+                line.order = order
+                all_lines.append(line)
+        OrderLine.objects.bulk_create(all_lines, batch_size=self.batch)
+        cancellations, returns, cancelled = [], [], []
+        for (plan, _deal), order, lines in zip(items, orders, lines_by_order, strict=True):
+            if plan.cancel is not None:
+                on, reason, by = plan.cancel
+                cancellations.append(
+                    OrderCancellation(
+                        order=order,
+                        cancelled_on=on,
+                        reason=reason.strip(),
+                        cancelled_by=by,
+                        previous_status=order.status,
+                    )
+                )
+                order.status = OrderStatus.CANCELLED
+                cancelled.append(order)
+            returned: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
+            for ret in plan.returns:
+                line = lines[ret.line_index]
+                before = returned.get(ret.line_index, (Decimal(0), Decimal(0), Decimal(0)))
+                amount, amount_reporting = return_refund(
+                    line=line,
+                    quantity=ret.quantity,
+                    returned_quantity=before[0],
+                    returned_amount=before[1],
+                    returned_reporting=before[2],
+                )
+                returned[ret.line_index] = (
+                    before[0] + ret.quantity,
+                    before[1] + amount,
+                    before[2] + amount_reporting,
+                )
+                returns.append(
+                    OrderReturn(
+                        line=line,
+                        returned_on=ret.returned_on,
+                        quantity=ret.quantity,
+                        reason=ret.reason,
+                        note=ret.note,
+                        amount=amount,
+                        amount_reporting=amount_reporting,
+                        recorded_by=ret.by,
+                    )
+                )
+        Order.objects.bulk_update(cancelled, ["status"], batch_size=self.batch)
+        OrderCancellation.objects.bulk_create(cancellations, batch_size=self.batch)
+        OrderReturn.objects.bulk_create(returns, batch_size=self.batch)
+        self.counts["orders"] += len(orders)
+        self.counts["order_lines"] += len(all_lines)
+        self.counts["cancellations"] += len(cancellations)
+        self.counts["returns"] += len(returns)
+
+    def unit_cost(self, product: Any, currency: str, on: dt.date) -> Decimal:
+        """The unit cost the orders service prices with: the order currency's row on `on`."""
+        key = (product.pk, currency)
+        if key not in self._costs:
+            self._costs[key] = list(
+                ProductPrice.objects.filter(product_id=product.pk, currency=currency)
+                .order_by("valid_from", "pk")
+                .values_list("valid_from", "unit_cost")
+            )
+        found = None
+        for valid_from, unit_cost in self._costs[key]:
+            if valid_from <= on:
+                found = unit_cost
+        if found is None:
+            raise ValueError(f"{product} has no unit cost in {currency} on {on}")
+        return found
+
+
+_ACTUAL: dict[str, str] = {
+    OrderStatus.CONFIRMED: "confirmed_on",
+    OrderStatus.SHIPPED: "shipped_on",
+    OrderStatus.DELIVERED: "delivered_on",
+    OrderStatus.FOLLOWED_UP: "followed_up_on",
+}
+
+
+def order_line_build(
+    *,
+    product: Any,
+    quantity: Decimal,
+    unit_price: Decimal,
+    discount_pct: Decimal,
+    unit_cost: Decimal,
+    rate: Decimal,
+) -> OrderLine:
+    """An unsaved order line with the orders service's arithmetic (cost in the order currency)."""
+    net = quantize_money(quantity * unit_price * (HUNDRED - discount_pct) / HUNDRED)
+    return OrderLine(
+        product=product,
+        product_line_id=product.line_id,
+        quantity=quantity,
+        unit_price=unit_price,
+        discount_pct=discount_pct,
+        net_amount=net,
+        net_amount_reporting=quantize_money(net * rate),
+        cost_reporting=quantize_money(quantity * unit_cost * rate),
+    )
+
+
+def return_refund(
+    *,
+    line: OrderLine,
+    quantity: Decimal,
+    returned_quantity: Decimal,
+    returned_amount: Decimal,
+    returned_reporting: Decimal,
+) -> tuple[Decimal, Decimal]:
+    """The refund of a return, as `order_return_record` computes it (the last return takes
+    exactly what is left of the line)."""
+    if returned_quantity + quantity == line.quantity:
+        return line.net_amount - returned_amount, line.net_amount_reporting - returned_reporting
+    return (
+        quantize_money(line.net_amount * quantity / line.quantity),
+        quantize_money(line.net_amount_reporting * quantity / line.quantity),
+    )
