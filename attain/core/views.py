@@ -25,7 +25,7 @@ def exchange_rate_list(request: HttpRequest) -> HttpResponse:
         title=_("Exchange rates into %(currency)s") % {"currency": settings.REPORTING_CURRENCY},
         columns=[
             Column(_("Currency"), "currency", sort="currency"),
-            Column(_("Valid from"), "valid_on", sort="valid_on"),
+            Column(_("Valid from"), "valid_on", sort="valid_on", kind="date"),
             Column(_("Rate"), "rate", sort="rate", kind="number"),
         ],
         filters=[Filter("currency", _("Currency"), "currency", CURRENCY_CHOICES)],

@@ -69,7 +69,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
             Column(_("Owner"), "owner.full_name", sort="owner__last_name"),
             Column(_("Status"), "get_status_display", sort="status", kind="badge"),
             Column(_("Taken on"), "ordered_on", sort="ordered_on", kind="date"),
-            Column(_("Delivery promised"), "delivery_promised_on", sort="delivery_promised_on"),
+            Column(
+                _("Delivery promised"),
+                "delivery_promised_on",
+                sort="delivery_promised_on",
+                kind="date",
+            ),
             Column(_("Late"), "late_label"),
             Column(
                 _("Net total (%(currency)s)") % {"currency": reporting_currency()},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -80,15 +81,15 @@ def deal_list(request: HttpRequest) -> HttpResponse:
             Column(_("Account"), "account.name", sort="account__name"),
             Column(_("Owner"), "owner.full_name", sort="owner__last_name"),
             Column(_("Stage"), "stage.name", sort="stage__position"),
-            Column(_("Amount"), "amount", sort="amount", kind="money"),
-            Column(_("Currency"), "currency"),
             Column(
-                _("Amount (reporting)"), "amount_reporting", sort="amount_reporting", kind="money"
+                _("Value (%(currency)s)") % {"currency": settings.REPORTING_CURRENCY},
+                "amount_reporting",
+                sort="amount_reporting",
+                kind="money",
             ),
             Column(_("Probability"), "probability", sort="probability", kind="percent"),
-            Column(_("Weighted value"), "weighted_value", sort="weighted_value", kind="money"),
+            Column(_("Weighted"), "weighted_value", sort="weighted_value", kind="money"),
             Column(_("Expected close"), "expected_close_on", sort="expected_close_on", kind="date"),
-            Column(_("Created"), "created_on", sort="created_on", kind="date"),
             Column(_("Status"), "status", sort="status", kind="badge"),
         ],
         filters=[
@@ -479,7 +480,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         columns=[
             Column(_("Subject"), "subject", sort="subject", link=True),
             Column(_("Type"), "kind", sort="kind"),
-            Column(_("When"), "occurred_at", sort="occurred_at"),
+            Column(_("When"), "occurred_at", sort="occurred_at", kind="datetime"),
             Column(_("Minutes"), "minutes", sort="minutes", kind="number"),
             Column(_("Outcome"), "outcome", sort="outcome"),
             Column(_("Owner"), "owner.full_name", sort="owner__last_name"),
