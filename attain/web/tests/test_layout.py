@@ -29,3 +29,12 @@ def test_language_picker_switches_language(world, login_as):
     response = client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
     assert response.status_code == 302
     assert client.cookies["django_language"].value == "nl"
+
+
+def test_not_found_and_not_allowed_pages_explain(world, login_as, settings):
+    settings.DEBUG = False
+    client = login_as(world.rep)
+    missing = client.get("/pipeline/deals/999999/")
+    assert missing.status_code == 404 and "not part of what you can see" in missing.content.decode()
+    denied = client.get("/settings/exchange-rates/new/")
+    assert denied.status_code == 403 and "Your role does not allow this" in denied.content.decode()
