@@ -50,9 +50,24 @@ def login_is_locked(*, username: str, ip_address: str | None) -> bool:
 
 
 def login_failure_record(*, username: str, ip_address: str | None) -> None:
+    """Record a failed sign-in; old failures are pruned in the background."""
     from attain.core.models import LoginFailure
+    from attain.core.tasks import login_failures_prune as prune_task
 
     LoginFailure.objects.create(username=username.lower()[:150], ip_address=ip_address)
+    transaction.on_commit(prune_task.enqueue)
+
+
+def login_failures_prune() -> int:
+    """Delete failed sign-ins older than the lock-out window; returns how many were deleted."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from attain.core.models import LoginFailure
+
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    deleted, _ = LoginFailure.objects.filter(failed_at__lt=cutoff).delete()
+    return deleted
 
 
 def login_failures_clear(*, username: str) -> None:

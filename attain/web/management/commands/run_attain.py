@@ -40,7 +40,7 @@ class Command(BaseCommand):
             )
         ]
         for _ in range(max(1, options["workers"])):
-            procs.append(subprocess.Popen([python, "manage.py", "db_worker"]))  # noqa: S603
+            procs.append(subprocess.Popen([python, "manage.py", "db_worker", "--no-reload"]))  # noqa: S603
         url = f"http://{host}:{port}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Attain is running at {url}"))
