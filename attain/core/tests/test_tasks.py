@@ -15,14 +15,12 @@ from attain.core.services import login_failure_record
 pytestmark = pytest.mark.django_db
 
 
-def test_failed_sign_in_enqueues_pruning_that_the_worker_runs(
-    django_capture_on_commit_callbacks, settings
-):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_failed_sign_in_enqueues_pruning_that_the_worker_runs(settings):
     settings.LOGIN_LOCKOUT_SECONDS = 600
     old = LoginFailure.objects.create(username="old", ip_address="10.0.0.1")
     LoginFailure.objects.filter(pk=old.pk).update(failed_at=timezone.now() - dt.timedelta(hours=2))
-    with django_capture_on_commit_callbacks(execute=True):
-        login_failure_record(username="Rep", ip_address="10.0.0.2")
+    login_failure_record(username="Rep", ip_address="10.0.0.2")  # commits: the task is enqueued
     assert DBTaskResult.objects.filter(status="READY").count() == 1
 
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
