@@ -27,9 +27,19 @@ def test_every_operation_is_named_tagged_and_authenticated(document):
             assert op_id not in seen, f"duplicate operationId {op_id}"
             seen.add(op_id)
             assert operation.get("tags"), f"{method.upper()} {path} has no tag"
-            assert operation.get("security"), f"{method.upper()} {path} is not behind authentication"
+            assert operation.get("security"), (
+                f"{method.upper()} {path} is not behind authentication"
+            )
 
 
 def test_every_domain_app_is_in_the_api(document):
     prefixes = {path.split("/")[3] for path in document["paths"]}
-    assert {"organization", "catalog", "customers", "pipeline", "orders", "settings", "tokens"} <= prefixes
+    assert {
+        "organization",
+        "catalog",
+        "customers",
+        "pipeline",
+        "orders",
+        "settings",
+        "tokens",
+    } <= prefixes
