@@ -38,3 +38,13 @@ def test_not_found_and_not_allowed_pages_explain(world, login_as, settings):
     assert missing.status_code == 404 and "not part of what you can see" in missing.content.decode()
     denied = client.get("/settings/exchange-rates/new/")
     assert denied.status_code == 403 and "Your role does not allow this" in denied.content.decode()
+
+
+def test_admin_window_opens_to_sales_operations_only(world, login_as):
+    assert world.admin.user.is_staff is False  # access follows the role, not the staff flag
+    admin_client = login_as(world.admin)
+    assert admin_client.get("/admin/").status_code == 200
+    assert admin_client.get("/admin/organization/person/").status_code == 200
+    for login in ("manager", "rep"):
+        response = login_as(world.people[login]).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
