@@ -7,6 +7,7 @@ from attain.customers import views
 app_name = "customers"
 urlpatterns = [
     path("", views.account_list, name="account_list"),
+    path("accounts/", views.account_list),
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
