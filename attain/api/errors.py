@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -40,31 +41,31 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 for part in error.get("loc", ())
                 if part not in ("body", "payload", "query", "path")
             ]
-            detail.append({"field": ".".join(loc), "message": str(error.get("msg", "invalid"))})
+            detail.append({"field": ".".join(loc), "message": str(error.get("msg", _("invalid")))})
         return respond(request, 422, detail)
 
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Any) -> HttpResponse:
-        return respond(request, 404, [{"field": "", "message": "Not found."}])
+        return respond(request, 404, [{"field": "", "message": _("Not found.")}])
 
     @api.exception_handler(ObjectDoesNotExist)
     def on_missing(request: HttpRequest, exc: Any) -> HttpResponse:
-        return respond(request, 404, [{"field": "", "message": "Not found."}])
+        return respond(request, 404, [{"field": "", "message": _("Not found.")}])
 
     @api.exception_handler(PermissionDenied)
     def on_denied(request: HttpRequest, exc: Any) -> HttpResponse:
-        return respond(request, 403, [{"field": "", "message": "You may not do this."}])
+        return respond(request, 403, [{"field": "", "message": _("You may not do this.")}])
 
     @api.exception_handler(AuthenticationError)
     def on_auth(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(
-            request, 401, [{"field": "", "message": "Sign in or send a valid API token."}]
+            request, 401, [{"field": "", "message": _("Sign in or send a valid API token.")}]
         )
 
     @api.exception_handler(IntegrityError)
     def on_integrity(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(
-            request, 409, [{"field": "", "message": "This conflicts with existing records."}]
+            request, 409, [{"field": "", "message": _("This conflicts with existing records.")}]
         )
 
     @api.exception_handler(HttpError)

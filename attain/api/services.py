@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attain.api.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token, new_raw_token
 
@@ -19,11 +20,11 @@ def api_token_create(
     """Create a token for `user`; returns the token and its raw value (shown once, never stored)."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the token a name, e.g. the script that uses it."})
+        raise ValidationError({"name": _("Give the token a name, e.g. the script that uses it.")})
     if len(name) > 80:
-        raise ValidationError({"name": "Keep the name under 80 characters."})
+        raise ValidationError({"name": _("Keep the name under 80 characters.")})
     if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": "The expiry must be in the future."})
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
     raw = new_raw_token()
     token = ApiToken.objects.create(
         user=user,

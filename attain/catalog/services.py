@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from attain.catalog.models import Product, ProductLine, ProductPrice
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money
@@ -40,12 +41,14 @@ def product_line_create(*, code: str, name: str, description: str = "") -> Produ
     """Add a product line; code and name must be unique."""
     code, name = code.strip(), name.strip()
     errors: dict[str, str] = {}
-    _required(errors, "code", code, "Give the product line a code.")
-    _required(errors, "name", name, "Give the product line a name.")
+    _required(errors, "code", code, _("Give the product line a code."))
+    _required(errors, "name", name, _("Give the product line a name."))
     if code and ProductLine.objects.filter(code__iexact=code).exists():
-        errors["code"] = f"A product line with the code “{code}” already exists."
+        errors["code"] = _("A product line with the code “%(code)s” already exists.") % {
+            "code": code
+        }
     if name and ProductLine.objects.filter(name__iexact=name).exists():
-        errors["name"] = f"A product line named “{name}” already exists."
+        errors["name"] = _("A product line named “%(name)s” already exists.") % {"name": name}
     _raise(errors)
     line = ProductLine(code=code, name=name, description=description.strip())
     _clean(line)
@@ -60,9 +63,9 @@ def product_line_update(
     """Rename, describe, or (de)activate a product line. The code never changes."""
     name = name.strip()
     errors: dict[str, str] = {}
-    _required(errors, "name", name, "Give the product line a name.")
+    _required(errors, "name", name, _("Give the product line a name."))
     if name and ProductLine.objects.filter(name__iexact=name).exclude(pk=line.pk).exists():
-        errors["name"] = f"A product line named “{name}” already exists."
+        errors["name"] = _("A product line named “%(name)s” already exists.") % {"name": name}
     _raise(errors)
     fresh = ProductLine.objects.select_for_update().get(pk=line.pk)
     fresh.name, fresh.description, fresh.is_active = name, description.strip(), bool(is_active)
@@ -88,13 +91,15 @@ def product_create(
     sku, name = sku.strip(), name.strip()
     errors: dict[str, str] = {}
     if line is None:
-        errors["line"] = "Choose the product line."
+        errors["line"] = _("Choose the product line.")
     elif not line.is_active:
-        errors["line"] = f"The product line “{line}” is inactive; choose an active line."
-    _required(errors, "sku", sku, "Give the product a SKU.")
-    _required(errors, "name", name, "Give the product a name.")
+        errors["line"] = _("The product line “%(line)s” is inactive; choose an active line.") % {
+            "line": line
+        }
+    _required(errors, "sku", sku, _("Give the product a SKU."))
+    _required(errors, "name", name, _("Give the product a name."))
     if sku and Product.objects.filter(sku__iexact=sku).exists():
-        errors["sku"] = f"A product with the SKU “{sku}” already exists."
+        errors["sku"] = _("A product with the SKU “%(sku)s” already exists.") % {"sku": sku}
     _raise(errors)
     product = Product(
         line=line,
@@ -121,10 +126,12 @@ def product_update(
     name = name.strip()
     errors: dict[str, str] = {}
     if line is None:
-        errors["line"] = "Choose the product line."
+        errors["line"] = _("Choose the product line.")
     elif not line.is_active and line.pk != product.line_id:
-        errors["line"] = f"The product line “{line}” is inactive; choose an active line."
-    _required(errors, "name", name, "Give the product a name.")
+        errors["line"] = _("The product line “%(line)s” is inactive; choose an active line.") % {
+            "line": line
+        }
+    _required(errors, "name", name, _("Give the product a name."))
     _raise(errors)
     fresh = Product.objects.select_for_update().get(pk=product.pk)
     fresh.line = line
@@ -142,17 +149,26 @@ def _money(errors: dict[str, str], field: str, value: object, label: str) -> Dec
     try:
         amount = parse_decimal(value)
     except ValueError as exc:
-        errors[field] = f"The {label} must be a number ({exc})."
+        errors[field] = _("The %(label)s must be a number (%(error)s).") % {
+            "label": label,
+            "error": exc,
+        }
         return None
     if amount < 0:
-        errors[field] = f"The {label} cannot be negative (got {amount})."
+        errors[field] = _("The %(label)s cannot be negative (got %(amount)s).") % {
+            "label": label,
+            "amount": amount,
+        }
         return None
     rounded = quantize_money(amount)
     if rounded != amount:
-        errors[field] = f"The {label} has at most 2 decimal places (got {amount})."
+        errors[field] = _("The %(label)s has at most 2 decimal places (got %(amount)s).") % {
+            "label": label,
+            "amount": amount,
+        }
         return None
     if len(rounded.as_tuple().digits) > 18:
-        errors[field] = f"The {label} is too large."
+        errors[field] = _("The %(label)s is too large.") % {"label": label}
         return None
     return rounded
 
@@ -173,11 +189,13 @@ def product_price_set(
     errors: dict[str, str] = {}
     currency = (currency or "").strip().upper()
     if currency not in CURRENCIES:
-        errors["currency"] = f"“{currency}” is not a supported currency code."
+        errors["currency"] = _("“%(currency)s” is not a supported currency code.") % {
+            "currency": currency
+        }
     if not isinstance(valid_from, dt.date):
-        errors["valid_from"] = "Give the day the price takes effect."
-    price = _money(errors, "list_price", list_price, "list price")
-    cost = _money(errors, "unit_cost", unit_cost, "unit cost")
+        errors["valid_from"] = _("Give the day the price takes effect.")
+    price = _money(errors, "list_price", list_price, _("list price"))
+    cost = _money(errors, "unit_cost", unit_cost, _("unit cost"))
     _raise(errors)
     assert price is not None and cost is not None
     row, _created = ProductPrice.objects.update_or_create(

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from attain.core.models import ExchangeRate
 from attain.core.money import quantize_money, reporting_currency
@@ -26,10 +27,11 @@ def exchange_rate_get(*, currency: str, on: dt.date) -> Decimal:
     if rate is None:
         raise ValidationError(
             {
-                "currency": (
-                    f"There is no exchange rate for {currency} on or before {on.isoformat()}; "
-                    f"add one under Settings → Exchange rates."
+                "currency": _(
+                    "There is no exchange rate for %(currency)s on or before %(date)s; "
+                    "add one under Settings → Exchange rates."
                 )
+                % {"currency": currency, "date": on.isoformat()}
             }
         )
     return rate

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from attain.core.models import ExchangeRate
 from attain.core.money import CURRENCIES, reporting_currency
@@ -17,13 +18,21 @@ def exchange_rate_set(*, currency: str, valid_on: dt.date, rate: Decimal) -> Exc
     """Create or replace the rate of `currency` from `valid_on`."""
     currency = currency.upper()
     if currency not in CURRENCIES:
-        raise ValidationError({"currency": f"{currency!r} is not a supported ISO currency code."})
+        raise ValidationError(
+            {
+                "currency": gettext("%(currency)s is not a supported ISO currency code.")
+                % {"currency": repr(currency)}
+            }
+        )
     if currency == reporting_currency():
         raise ValidationError(
-            {"currency": f"{currency} is the reporting currency; its rate is always 1."}
+            {
+                "currency": gettext("%(currency)s is the reporting currency; its rate is always 1.")
+                % {"currency": currency}
+            }
         )
     if rate <= 0:
-        raise ValidationError({"rate": "The rate must be greater than zero."})
+        raise ValidationError({"rate": gettext("The rate must be greater than zero.")})
     obj, _ = ExchangeRate.objects.update_or_create(
         currency=currency, valid_on=valid_on, defaults={"rate": rate}
     )

@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attain.core.money import parse_decimal, quantize_money
 from attain.core.periods import today
@@ -46,11 +48,11 @@ _TEXT_FIELDS = ("name", "industry", "region", "city", "website", "external_ref")
 
 #: Reverse relations from other apps that keep an account alive (defined in pipeline/orders).
 _BLOCKING_RELATIONS = (
-    ("deals", "deals"),
-    ("orders", "orders"),
-    ("leads", "leads"),
-    ("activities", "activities"),
-    ("subsidiaries", "subsidiary accounts"),
+    ("deals", gettext_noop("deals")),
+    ("orders", gettext_noop("orders")),
+    ("leads", gettext_noop("leads")),
+    ("activities", gettext_noop("activities")),
+    ("subsidiaries", gettext_noop("subsidiary accounts")),
 )
 
 
@@ -69,54 +71,62 @@ def _clean_account_data(data: dict[str, Any], *, account_pk: int | None) -> dict
     for field in _TEXT_FIELDS:
         clean[field] = (clean.get(field) or "").strip()
     if not clean["name"]:
-        errors["name"] = "Give the account a name."
+        errors["name"] = _("Give the account a name.")
     if clean.get("segment") not in Segment.values:
-        errors["segment"] = (
-            f"“{clean.get('segment')}” is not a segment; choose one of {', '.join(Segment.values)}."
-        )
+        errors["segment"] = _("“%(segment)s” is not a segment; choose one of %(choices)s.") % {
+            "segment": clean.get("segment"),
+            "choices": ", ".join(Segment.values),
+        }
     clean["size_band"] = clean.get("size_band") or ""
     if clean["size_band"] and clean["size_band"] not in SizeBand.values:
-        errors["size_band"] = (
-            f"“{clean['size_band']}” is not a size band; "
-            f"choose one of {', '.join(SizeBand.values)}."
-        )
+        errors["size_band"] = _(
+            "“%(size_band)s” is not a size band; choose one of %(choices)s."
+        ) % {"size_band": clean["size_band"], "choices": ", ".join(SizeBand.values)}
     if not isinstance(clean.get("owner"), Person):
-        errors["owner"] = "Choose the account manager (owner)."
+        errors["owner"] = _("Choose the account manager (owner).")
     employees = clean.get("employees")
     if employees is not None:
         if isinstance(employees, bool) or not isinstance(employees, int):
-            errors["employees"] = "The number of employees must be a whole number."
+            errors["employees"] = _("The number of employees must be a whole number.")
         elif employees < 0:
-            errors["employees"] = f"The number of employees cannot be negative (got {employees})."
+            errors["employees"] = _(
+                "The number of employees cannot be negative (got %(employees)s)."
+            ) % {"employees": employees}
     revenue = clean.get("annual_revenue")
     if revenue is not None and revenue != "":
         try:
             amount = parse_decimal(revenue)
         except ValueError as exc:
-            errors["annual_revenue"] = f"The annual revenue must be a number ({exc})."
+            errors["annual_revenue"] = _("The annual revenue must be a number (%(error)s).") % {
+                "error": exc
+            }
         else:
             if amount < 0:
-                errors["annual_revenue"] = f"The annual revenue cannot be negative (got {amount})."
+                errors["annual_revenue"] = _(
+                    "The annual revenue cannot be negative (got %(amount)s)."
+                ) % {"amount": amount}
             elif quantize_money(amount) != amount:
-                errors["annual_revenue"] = (
-                    f"The annual revenue has at most 2 decimal places (got {amount})."
-                )
+                errors["annual_revenue"] = _(
+                    "The annual revenue has at most 2 decimal places (got %(amount)s)."
+                ) % {"amount": amount}
             else:
                 clean["annual_revenue"] = quantize_money(amount)
     else:
         clean["annual_revenue"] = None
     country = (clean.get("country") or "").strip().upper()
     if country and not (len(country) == 2 and country.isalpha() and country.isascii()):
-        errors["country"] = f"“{country}” is not a 2-letter ISO country code (e.g. DE, FR)."
+        errors["country"] = _("“%(country)s” is not a 2-letter ISO country code (e.g. DE, FR).") % {
+            "country": country
+        }
     clean["country"] = country
     parent = clean.get("parent")
     if parent is not None:
         if not isinstance(parent, Account):
-            errors["parent"] = "The parent must be an account."
+            errors["parent"] = _("The parent must be an account.")
         elif account_pk is not None and _is_self_or_descendant(parent, account_pk):
-            errors["parent"] = (
-                f"“{parent}” cannot be the parent: it is this account or one of its subsidiaries."
-            )
+            errors["parent"] = _(
+                "“%(parent)s” cannot be the parent: it is this account or one of its subsidiaries."
+            ) % {"parent": parent}
     if errors:
         raise ValidationError(errors)
     return clean
@@ -183,7 +193,9 @@ def account_update(*, account: Account, **fields: Any) -> Account:
     """Change any of the account's fields; a new owner re-stamps it with today's placement."""
     unknown = sorted(set(fields) - ACCOUNT_FIELDS)
     if unknown:
-        raise ValidationError({name: f"“{name}” cannot be changed here." for name in unknown})
+        raise ValidationError(
+            {name: _("“%(name)s” cannot be changed here.") % {"name": name} for name in unknown}
+        )
     fresh = (
         Account.objects.select_for_update(of=("self",))
         .select_related("owner", "parent")
@@ -219,10 +231,11 @@ def account_delete(*, account: Account) -> None:
     if blockers:
         raise ValidationError(
             {
-                "account": (
-                    f"“{account}” cannot be deleted: it still has {', '.join(blockers)}. "
+                "account": _(
+                    "“%(account)s” cannot be deleted: it still has %(blockers)s. "
                     "Reassign or remove those first."
                 )
+                % {"account": account, "blockers": ", ".join(_(label) for label in blockers)}
             }
         )
     try:
@@ -230,7 +243,10 @@ def account_delete(*, account: Account) -> None:
             account.delete()
     except ProtectedError as exc:
         raise ValidationError(
-            {"account": f"“{account}” cannot be deleted: other records still refer to it."}
+            {
+                "account": _("“%(account)s” cannot be deleted: other records still refer to it.")
+                % {"account": account}
+            }
         ) from exc
 
 
@@ -242,9 +258,9 @@ def _clean_contact(contact: Contact) -> None:
     for field in ("first_name", "last_name", "email", "phone", "job_title", "external_ref"):
         setattr(contact, field, (getattr(contact, field) or "").strip())
     if not contact.first_name:
-        errors["first_name"] = "Give the contact's first name."
+        errors["first_name"] = _("Give the contact's first name.")
     if not contact.last_name:
-        errors["last_name"] = "Give the contact's last name."
+        errors["last_name"] = _("Give the contact's last name.")
     if errors:
         raise ValidationError(errors)
     contact.is_primary = bool(contact.is_primary)
@@ -272,7 +288,7 @@ def contact_create(
 ) -> Contact:
     """Add a contact to an account; a new primary contact replaces the previous primary."""
     if not isinstance(account, Account) or account.pk is None:
-        raise ValidationError({"account": "Choose the account this contact works at."})
+        raise ValidationError({"account": _("Choose the account this contact works at.")})
     contact = Contact(
         account=account,
         first_name=first_name,
@@ -294,7 +310,9 @@ def contact_update(*, contact: Contact, **fields: Any) -> Contact:
     """Change a contact's details (not its account)."""
     unknown = sorted(set(fields) - CONTACT_FIELDS)
     if unknown:
-        raise ValidationError({name: f"“{name}” cannot be changed here." for name in unknown})
+        raise ValidationError(
+            {name: _("“%(name)s” cannot be changed here.") % {"name": name} for name in unknown}
+        )
     fresh = Contact.objects.select_for_update().get(pk=contact.pk)
     for name, value in fields.items():
         setattr(fresh, name, value)
@@ -312,5 +330,8 @@ def contact_delete(*, contact: Contact) -> None:
             contact.delete()
     except ProtectedError as exc:
         raise ValidationError(
-            {"contact": f"“{contact}” cannot be deleted: other records still refer to it."}
+            {
+                "contact": _("“%(contact)s” cannot be deleted: other records still refer to it.")
+                % {"contact": contact}
+            }
         ) from exc

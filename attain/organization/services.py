@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from attain.core.periods import intervals_overlap
 from attain.organization.models import (
@@ -32,15 +33,17 @@ def unit_create(*, name: str, kind: str, code: str, parent: OrgUnit | None = Non
     name, code = name.strip(), code.strip()
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "A unit needs a name."
+        errors["name"] = _("A unit needs a name.")
     if not code:
-        errors["code"] = "A unit needs a short code."
+        errors["code"] = _("A unit needs a short code.")
     elif OrgUnit.objects.filter(code=code).exists():
-        errors["code"] = f"The code {code!r} is already used by another unit."
+        errors["code"] = _("The code %(code)s is already used by another unit.") % {
+            "code": repr(code)
+        }
     if kind not in UnitKind.values:
-        errors["kind"] = f"{kind!r} is not a unit kind."
+        errors["kind"] = _("%(kind)s is not a unit kind.") % {"kind": repr(kind)}
     if parent is None and OrgUnit.objects.filter(depth=1).exists():
-        errors["parent"] = "Choose the unit this one belongs to; there is already a company."
+        errors["parent"] = _("Choose the unit this one belongs to; there is already a company.")
     if errors:
         raise ValidationError(errors)
     if parent is None:
@@ -52,9 +55,9 @@ def unit_create(*, name: str, kind: str, code: str, parent: OrgUnit | None = Non
 @transaction.atomic
 def unit_update(*, unit: OrgUnit, name: str, kind: str, is_active: bool = True) -> OrgUnit:
     if not name.strip():
-        raise ValidationError({"name": "A unit needs a name."})
+        raise ValidationError({"name": _("A unit needs a name.")})
     if kind not in UnitKind.values:
-        raise ValidationError({"kind": f"{kind!r} is not a unit kind."})
+        raise ValidationError({"kind": _("%(kind)s is not a unit kind.") % {"kind": repr(kind)}})
     unit.name, unit.kind, unit.is_active = name.strip(), kind, is_active
     unit.save(update_fields=["name", "kind", "is_active"])
     return unit
@@ -80,16 +83,18 @@ def person_create(
     email = email.strip().lower()
     errors: dict[str, str] = {}
     if not first_name.strip():
-        errors["first_name"] = "First name is required."
+        errors["first_name"] = _("First name is required.")
     if not last_name.strip():
-        errors["last_name"] = "Last name is required."
+        errors["last_name"] = _("Last name is required.")
     if not email:
-        errors["email"] = "Email is required."
+        errors["email"] = _("Email is required.")
     elif Person.objects.filter(email=email).exists():
-        errors["email"] = f"Someone with the email {email} already exists."
+        errors["email"] = _("Someone with the email %(email)s already exists.") % {"email": email}
     user_model = get_user_model()
     if username and user_model.objects.filter(username=username).exists():
-        errors["username"] = f"The login name {username!r} is taken."
+        errors["username"] = _("The login name %(username)s is taken.") % {
+            "username": repr(username)
+        }
     if errors:
         raise ValidationError(errors)
     user = None
@@ -122,13 +127,13 @@ def person_update(
     email = email.strip().lower()
     errors: dict[str, str] = {}
     if not first_name.strip():
-        errors["first_name"] = "First name is required."
+        errors["first_name"] = _("First name is required.")
     if not last_name.strip():
-        errors["last_name"] = "Last name is required."
+        errors["last_name"] = _("Last name is required.")
     if not email:
-        errors["email"] = "Email is required."
+        errors["email"] = _("Email is required.")
     elif Person.objects.filter(email=email).exclude(pk=person.pk).exists():
-        errors["email"] = f"Someone else already has the email {email}."
+        errors["email"] = _("Someone else already has the email %(email)s.") % {"email": email}
     if errors:
         raise ValidationError(errors)
     person.first_name, person.last_name = first_name.strip(), last_name.strip()
@@ -155,9 +160,9 @@ def membership_start(
     place at a time. Past memberships are never rewritten.
     """
     if role not in Role.values:
-        raise ValidationError({"role": f"{role!r} is not a role."})
+        raise ValidationError({"role": _("%(role)s is not a role.") % {"role": repr(role)}})
     if valid_to is not None and valid_to <= valid_from:
-        raise ValidationError({"valid_to": "The end must be after the start."})
+        raise ValidationError({"valid_to": _("The end must be after the start.")})
     existing = list(Membership.objects.select_for_update().filter(person=person))
     for membership in existing:
         if membership.valid_to is None and membership.valid_from < valid_from:
@@ -166,10 +171,15 @@ def membership_start(
         elif intervals_overlap(membership.valid_from, membership.valid_to, valid_from, valid_to):
             raise ValidationError(
                 {
-                    "valid_from": (
-                        f"{person} is already in {membership.unit} from "
-                        f"{membership.valid_from}; placements cannot overlap."
+                    "valid_from": _(
+                        "%(person)s is already in %(unit)s from "
+                        "%(valid_from)s; placements cannot overlap."
                     )
+                    % {
+                        "person": person,
+                        "unit": membership.unit,
+                        "valid_from": membership.valid_from,
+                    }
                 }
             )
     return Membership.objects.create(
@@ -185,7 +195,7 @@ def person_move(*, person: Person, unit: OrgUnit, role: str, on: dt.date) -> Mem
 @transaction.atomic
 def membership_end(*, membership: Membership, on: dt.date) -> Membership:
     if on <= membership.valid_from:
-        raise ValidationError({"valid_to": "The end must be after the start."})
+        raise ValidationError({"valid_to": _("The end must be after the start.")})
     membership.valid_to = on
     membership.save(update_fields=["valid_to", "updated_at"])
     return membership
@@ -198,14 +208,17 @@ def membership_end(*, membership: Membership, on: dt.date) -> Membership:
 def reporting_line_set(*, person: Person, manager: Person, valid_from: dt.date) -> ReportingLine:
     """From `valid_from`, `person` reports to `manager` (the open line before is closed)."""
     if person.pk == manager.pk:
-        raise ValidationError({"manager": "A person cannot report to themselves."})
+        raise ValidationError({"manager": _("A person cannot report to themselves.")})
     for line in ReportingLine.objects.select_for_update().filter(
         person=person, valid_to__isnull=True
     ):
         if line.valid_from >= valid_from:
             raise ValidationError(
                 {
-                    "valid_from": f"{person} already reports to {line.manager} from {line.valid_from}."
+                    "valid_from": _(
+                        "%(person)s already reports to %(manager)s from %(valid_from)s."
+                    )
+                    % {"person": person, "manager": line.manager, "valid_from": line.valid_from}
                 }
             )
         line.valid_to = valid_from
@@ -219,7 +232,9 @@ def reporting_line_set(*, person: Person, manager: Person, valid_from: dt.date) 
 @transaction.atomic
 def employment_start(*, person: Person, started_on: dt.date) -> Employment:
     if Employment.objects.filter(person=person, ended_on__isnull=True).exists():
-        raise ValidationError({"started_on": f"{person} is already employed."})
+        raise ValidationError(
+            {"started_on": _("%(person)s is already employed.") % {"person": person}}
+        )
     last_end = (
         Employment.objects.filter(person=person)
         .order_by("-ended_on")
@@ -227,7 +242,9 @@ def employment_start(*, person: Person, started_on: dt.date) -> Employment:
         .first()
     )
     if last_end is not None and started_on <= last_end:
-        raise ValidationError({"started_on": f"A rehire must start after {last_end}."})
+        raise ValidationError(
+            {"started_on": _("A rehire must start after %(date)s.") % {"date": last_end}}
+        )
     return Employment.objects.create(person=person, started_on=started_on)
 
 
@@ -241,16 +258,18 @@ def employment_end(
     """
     errors: dict[str, str] = {}
     if separation_type not in SeparationType.values:
-        errors["separation_type"] = "Say whether leaving was voluntary or involuntary."
+        errors["separation_type"] = _("Say whether leaving was voluntary or involuntary.")
     if not reason.strip():
-        errors["end_reason"] = "Record the reason for leaving."
+        errors["end_reason"] = _("Record the reason for leaving.")
     employment = (
         Employment.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
     )
     if employment is None:
-        errors["ended_on"] = f"{person} has no open employment to end."
+        errors["ended_on"] = _("%(person)s has no open employment to end.") % {"person": person}
     elif ended_on < employment.started_on:
-        errors["ended_on"] = f"The end cannot be before the start ({employment.started_on})."
+        errors["ended_on"] = _("The end cannot be before the start (%(date)s).") % {
+            "date": employment.started_on
+        }
     if errors:
         raise ValidationError(errors)
     assert employment is not None
@@ -285,15 +304,15 @@ def territory_create(
     name = name.strip()
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "A territory needs a name."
+        errors["name"] = _("A territory needs a name.")
     elif Territory.objects.filter(name=name).exists():
-        errors["name"] = f"A territory called {name!r} already exists."
+        errors["name"] = _("A territory called %(name)s already exists.") % {"name": repr(name)}
     if kind not in TerritoryKind.values:
-        errors["kind"] = f"{kind!r} is not a territory kind."
+        errors["kind"] = _("%(kind)s is not a territory kind.") % {"kind": repr(kind)}
     elif kind == TerritoryKind.REGION and not region.strip():
-        errors["region"] = "A region territory needs the region it covers."
+        errors["region"] = _("A region territory needs the region it covers.")
     elif kind == TerritoryKind.SEGMENT and not segment.strip():
-        errors["segment"] = "A segment territory needs the segment it covers."
+        errors["segment"] = _("A segment territory needs the segment it covers.")
     if errors:
         raise ValidationError(errors)
     return Territory.objects.create(
@@ -320,11 +339,11 @@ def territory_update(
     name = name.strip()
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "A territory needs a name."
+        errors["name"] = _("A territory needs a name.")
     elif Territory.objects.filter(name=name).exclude(pk=territory.pk).exists():
-        errors["name"] = f"A territory called {name!r} already exists."
+        errors["name"] = _("A territory called %(name)s already exists.") % {"name": repr(name)}
     if kind not in TerritoryKind.values:
-        errors["kind"] = f"{kind!r} is not a territory kind."
+        errors["kind"] = _("%(kind)s is not a territory kind.") % {"kind": repr(kind)}
     if errors:
         raise ValidationError(errors)
     territory.name, territory.kind, territory.region = name, kind, region.strip()
@@ -340,12 +359,15 @@ def territory_assign(
     """Assign a seller to a territory for [valid_from, valid_to); no overlapping assignment of the
     same seller to the same territory."""
     if valid_to is not None and valid_to <= valid_from:
-        raise ValidationError({"valid_to": "The end must be after the start."})
+        raise ValidationError({"valid_to": _("The end must be after the start.")})
     for other in TerritoryAssignment.objects.filter(territory=territory, person=person):
         if intervals_overlap(other.valid_from, other.valid_to, valid_from, valid_to):
             raise ValidationError(
                 {
-                    "valid_from": f"{person} is already assigned to {territory} from {other.valid_from}."
+                    "valid_from": _(
+                        "%(person)s is already assigned to %(territory)s from %(valid_from)s."
+                    )
+                    % {"person": person, "territory": territory, "valid_from": other.valid_from}
                 }
             )
     return TerritoryAssignment.objects.create(
@@ -358,7 +380,7 @@ def territory_assignment_end(
     *, assignment: TerritoryAssignment, on: dt.date
 ) -> TerritoryAssignment:
     if on <= assignment.valid_from:
-        raise ValidationError({"valid_to": "The end must be after the start."})
+        raise ValidationError({"valid_to": _("The end must be after the start.")})
     assignment.valid_to = on
     assignment.save(update_fields=["valid_to", "updated_at"])
     return assignment
