@@ -48,3 +48,10 @@ def test_admin_window_opens_to_sales_operations_only(world, login_as):
     for login in ("manager", "rep"):
         response = login_as(world.people[login]).get("/admin/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_server_error_page_renders_without_a_request():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html and "half-saved" in html
