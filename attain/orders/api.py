@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -34,7 +35,7 @@ def _user(request: HttpRequest) -> Any:
 def _me(request: HttpRequest) -> Person:
     person = Person.objects.filter(user_id=_user(request).pk).first()
     if person is None:
-        raise ValidationError({"by": "Your sign-in is not linked to a person; ask sales ops."})
+        raise ValidationError({"by": _("Your sign-in is not linked to a person; ask sales ops.")})
     return person
 
 
@@ -227,7 +228,9 @@ def _line_inputs(lines: list[OrderLineIn]) -> list[services.OrderLineInput]:
     for index, line in enumerate(lines):
         product = products.get(line.product_id)
         if product is None:
-            errors[f"lines[{index}].product_id"] = f"There is no product with id {line.product_id}."
+            errors[f"lines[{index}].product_id"] = _("There is no product with id %(id)s.") % {
+                "id": line.product_id
+            }
             continue
         inputs.append(
             services.OrderLineInput(
@@ -281,24 +284,30 @@ def order_create(request: HttpRequest, payload: OrderCreateIn) -> Any:
     if payload.deal_id is not None:
         deal = Deal.objects.visible_to(user).filter(pk=payload.deal_id).first()
         if deal is None:
-            raise ValidationError({"deal_id": f"There is no deal with id {payload.deal_id}."})
+            raise ValidationError(
+                {"deal_id": _("There is no deal with id %(id)s.") % {"id": payload.deal_id}}
+            )
     owner_id = payload.owner_id or (deal.owner_id if deal else scope_for(user).person_id)
     if owner_id is None:
-        raise ValidationError({"owner_id": "Give the id of the order's owner."})
+        raise ValidationError({"owner_id": _("Give the id of the order's owner.")})
     owner = Person.objects.filter(pk=owner_id).first()
     if owner is None:
-        raise ValidationError({"owner_id": f"There is no person with id {owner_id}."})
+        raise ValidationError(
+            {"owner_id": _("There is no person with id %(id)s.") % {"id": owner_id}}
+        )
     if not may_own(user, owner):
         raise PermissionDenied
     account_id = payload.account_id or (deal.account_id if deal else None)
     if account_id is None:
-        raise ValidationError({"account_id": "Give the id of the customer account."})
+        raise ValidationError({"account_id": _("Give the id of the customer account.")})
     account = Account.objects.visible_to(user).filter(pk=account_id).first()
     if account is None:
-        raise ValidationError({"account_id": f"There is no account with id {account_id}."})
+        raise ValidationError(
+            {"account_id": _("There is no account with id %(id)s.") % {"id": account_id}}
+        )
     currency = payload.currency or (deal.currency if deal else None)
     if not currency:
-        raise ValidationError({"currency": "Give the order currency (ISO code, e.g. EUR)."})
+        raise ValidationError({"currency": _("Give the order currency (ISO code, e.g. EUR).")})
     lines = _line_inputs(payload.lines)
     try:
         order = services.order_create(
@@ -354,7 +363,9 @@ def order_line_add(request: HttpRequest, order_id: int, payload: OrderLineIn) ->
     order = _visible_order(request, order_id)
     product = Product.objects.filter(pk=payload.product_id).first()
     if product is None:
-        raise ValidationError({"product_id": f"There is no product with id {payload.product_id}."})
+        raise ValidationError(
+            {"product_id": _("There is no product with id %(id)s.") % {"id": payload.product_id}}
+        )
     line = services.OrderLineInput(
         product=product,
         quantity=payload.quantity,
@@ -405,7 +416,9 @@ def return_list(
 def return_create(request: HttpRequest, payload: ReturnCreateIn) -> Any:
     line = OrderLine.objects.visible_to(_user(request)).filter(pk=payload.line_id).first()
     if line is None:
-        raise ValidationError({"line_id": f"There is no order line with id {payload.line_id}."})
+        raise ValidationError(
+            {"line_id": _("There is no order line with id %(id)s.") % {"id": payload.line_id}}
+        )
     try:
         created = services.order_return_record(
             line=line,
@@ -431,7 +444,7 @@ def order_summary(
     start = start or month.start
     end = end or month.end
     if end < start:
-        raise ValidationError({"end": "The end cannot be before the start."})
+        raise ValidationError({"end": _("The end cannot be before the start.")})
     summary = selectors.orders_summary(user=_user(request), period=Period(start, end))
     return {
         "start": start,

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from attain.catalog.models import Product, ProductPrice
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money, reporting_currency
@@ -152,63 +153,64 @@ def _build_line(
     """Price one line (unsaved); problems go into `errors` under `<prefix>field`."""
     product = getattr(data, "product", None)
     if not isinstance(product, Product) or product.pk is None:
-        errors[f"{prefix}product"] = "Choose a product."
+        errors[f"{prefix}product"] = gettext("Choose a product.")
         return None
     ok = True
     quantity = _decimal(getattr(data, "quantity", None))
     if quantity is None:
-        errors[f"{prefix}quantity"] = "Enter the quantity as a number, e.g. 3."
+        errors[f"{prefix}quantity"] = gettext("Enter the quantity as a number, e.g. 3.")
         ok = False
     elif quantity <= 0:
-        errors[f"{prefix}quantity"] = "must be greater than zero."
+        errors[f"{prefix}quantity"] = gettext("must be greater than zero.")
         ok = False
     elif not _places_ok(quantity, QUANTITY_PLACES) or quantity > MAX_QUANTITY:
-        errors[f"{prefix}quantity"] = "Use at most 3 decimal places and 11 digits before them."
+        errors[f"{prefix}quantity"] = gettext(
+            "Use at most 3 decimal places and 11 digits before them."
+        )
         ok = False
     discount = _decimal(getattr(data, "discount_pct", Decimal(0)))
     if discount is None:
-        errors[f"{prefix}discount_pct"] = "Enter the discount as a percentage, e.g. 10."
+        errors[f"{prefix}discount_pct"] = gettext("Enter the discount as a percentage, e.g. 10.")
         ok = False
     elif discount < 0 or discount > HUNDRED:
-        errors[f"{prefix}discount_pct"] = "must be between 0 and 100 (a percentage)."
+        errors[f"{prefix}discount_pct"] = gettext("must be between 0 and 100 (a percentage).")
         ok = False
     elif not _places_ok(discount, CENT):
-        errors[f"{prefix}discount_pct"] = "Use at most 2 decimal places."
+        errors[f"{prefix}discount_pct"] = gettext("Use at most 2 decimal places.")
         ok = False
     raw_price = getattr(data, "unit_price", None)
     unit_price: Decimal | None
     if raw_price is None:
         row = _price_row(product_id=product.pk, currency=currency, on=on)
         if row is None:
-            errors[f"{prefix}unit_price"] = (
-                f"{product.sku} has no list price in {currency} on or before "
-                f"{on.isoformat()}; enter a unit price or add a price to the catalog."
-            )
+            errors[f"{prefix}unit_price"] = gettext(
+                "%(sku)s has no list price in %(currency)s on or before %(on)s; "
+                "enter a unit price or add a price to the catalog."
+            ) % {"sku": product.sku, "currency": currency, "on": on.isoformat()}
             return None
         unit_price = row.list_price
     else:
         unit_price = _decimal(raw_price)
         if unit_price is None:
-            errors[f"{prefix}unit_price"] = "Enter the unit price as a number, e.g. 19.99."
+            errors[f"{prefix}unit_price"] = gettext("Enter the unit price as a number, e.g. 19.99.")
             ok = False
         elif unit_price < 0:
-            errors[f"{prefix}unit_price"] = "cannot be negative."
+            errors[f"{prefix}unit_price"] = gettext("cannot be negative.")
             ok = False
         elif not _places_ok(unit_price, CENT) or unit_price > MAX_MONEY:
-            errors[f"{prefix}unit_price"] = "Use at most 2 decimal places."
+            errors[f"{prefix}unit_price"] = gettext("Use at most 2 decimal places.")
             ok = False
     cost = _cost_row(product_id=product.pk, currency=currency, on=on)
     if cost is None:
-        errors[f"{prefix}product"] = (
-            f"{product.sku} has no price or unit cost on or before {on.isoformat()}; "
-            f"add one to the catalog first."
-        )
+        errors[f"{prefix}product"] = gettext(
+            "%(sku)s has no price or unit cost on or before %(on)s; add one to the catalog first."
+        ) % {"sku": product.sku, "on": on.isoformat()}
         ok = False
     if not ok or quantity is None or unit_price is None or discount is None or cost is None:
         return None
     net = quantize_money(quantity * unit_price * (HUNDRED - discount) / HUNDRED)
     if net > MAX_MONEY:
-        errors[f"{prefix}quantity"] = "The line amount is too large."
+        errors[f"{prefix}quantity"] = gettext("The line amount is too large.")
         return None
     if cost.currency == currency:
         cost_reporting = quantize_money(quantity * cost.unit_cost * rate)
@@ -218,10 +220,10 @@ def _build_line(
                 amount=quantity * cost.unit_cost, currency=cost.currency, on=on
             )
         except ValidationError:
-            errors[f"{prefix}product"] = (
-                f"The unit cost of {product.sku} is in {cost.currency}, which has no exchange "
-                f"rate on or before {on.isoformat()}."
-            )
+            errors[f"{prefix}product"] = gettext(
+                "The unit cost of %(sku)s is in %(currency)s, which has no exchange "
+                "rate on or before %(on)s."
+            ) % {"sku": product.sku, "currency": cost.currency, "on": on.isoformat()}
             return None
     return OrderLine(
         product=product,
@@ -273,11 +275,11 @@ def _check_promised(
         if value is None:
             continue
         if not _is_date(value):
-            errors[field] = "Enter a date (YYYY-MM-DD)."
+            errors[field] = gettext("Enter a date (YYYY-MM-DD).")
         elif ordered_on is not None and value < ordered_on:
-            errors[field] = (
-                f"A promised date cannot be before the order was taken ({ordered_on.isoformat()})."
-            )
+            errors[field] = gettext(
+                "A promised date cannot be before the order was taken (%(on)s)."
+            ) % {"on": ordered_on.isoformat()}
 
 
 def _lock(order: Order) -> Order:
@@ -313,25 +315,31 @@ def order_create(
     """Take an order: stamp the owner's placement, convert at the day's rate, price the lines."""
     errors: dict[str, str] = {}
     if not isinstance(account, Account) or account.pk is None:
-        errors["account"] = "Choose the customer account."
+        errors["account"] = gettext("Choose the customer account.")
     if not isinstance(owner, Person) or owner.pk is None:
-        errors["owner"] = "Choose the owner (the seller accountable for the order)."
+        errors["owner"] = gettext("Choose the owner (the seller accountable for the order).")
     currency = (currency or "").strip().upper()
     if currency not in CURRENCIES:
-        errors["currency"] = f"“{currency}” is not a supported currency code."
+        errors["currency"] = gettext("“%(currency)s” is not a supported currency code.") % {
+            "currency": currency
+        }
     if not _is_date(ordered_on):
-        errors["ordered_on"] = "Enter the date the order was taken (YYYY-MM-DD)."
+        errors["ordered_on"] = gettext("Enter the date the order was taken (YYYY-MM-DD).")
     on: dt.date | None = ordered_on if _is_date(ordered_on) else None
     if number is not None:
         number = number.strip()
         if not number:
-            errors["number"] = "The order number cannot be blank (leave it out to generate one)."
+            errors["number"] = gettext(
+                "The order number cannot be blank (leave it out to generate one)."
+            )
         elif len(number) > 30:
-            errors["number"] = "The order number can be at most 30 characters."
+            errors["number"] = gettext("The order number can be at most 30 characters.")
         elif Order.objects.filter(number=number).exists():
-            errors["number"] = f"There is already an order numbered {number}."
+            errors["number"] = gettext("There is already an order numbered %(number)s.") % {
+                "number": number
+            }
     if len(external_ref or "") > 64:
-        errors["external_ref"] = "The external id can be at most 64 characters."
+        errors["external_ref"] = gettext("The external id can be at most 64 characters.")
     _check_promised(
         errors,
         ordered_on=on,
@@ -344,22 +352,26 @@ def order_create(
     )
     if deal is not None:
         if not isinstance(deal, Deal) or deal.pk is None:
-            errors["deal"] = "Choose a deal."
+            errors["deal"] = gettext("Choose a deal.")
         elif deal.status != DealStatus.WON:
-            errors["deal"] = f"Only a won deal can become an order; “{deal}” is {deal.status}."
+            errors["deal"] = gettext(
+                "Only a won deal can become an order; “%(deal)s” is %(status)s."
+            ) % {"deal": deal, "status": deal.status}
         elif "account" not in errors and deal.account_id != account.pk:
-            errors["deal"] = f"The deal “{deal}” is for another account than {account}."
+            errors["deal"] = gettext(
+                "The deal “%(deal)s” is for another account than %(account)s."
+            ) % {"deal": deal, "account": account}
     if not lines:
-        errors["lines"] = "An order needs at least one line."
+        errors["lines"] = gettext("An order needs at least one line.")
     rate: Decimal | None = None
     if on is not None and "currency" not in errors:
         try:
             rate = exchange_rate_get(currency=currency, on=on)
         except ValidationError:
-            errors["currency"] = (
-                f"There is no exchange rate for {currency} on or before {on.isoformat()}; "
-                f"add one under Settings → Exchange rates."
-            )
+            errors["currency"] = gettext(
+                "There is no exchange rate for %(currency)s on or before %(on)s; "
+                "add one under Settings → Exchange rates."
+            ) % {"currency": currency, "on": on.isoformat()}
     built: list[OrderLine] = []
     if on is not None and rate is not None:
         for index, data in enumerate(lines or ()):
@@ -404,13 +416,18 @@ def order_create(
                 raise
             if number is not None:
                 raise ValidationError(
-                    {"number": f"There is already an order numbered {number}."}
+                    {
+                        "number": gettext("There is already an order numbered %(number)s.")
+                        % {"number": number}
+                    }
                 ) from None
             continue  # taken concurrently: try the next number
         order = candidate
         break
     if order is None:
-        raise ValidationError({"number": "Could not generate a free order number; try again."})
+        raise ValidationError(
+            {"number": gettext("Could not generate a free order number; try again.")}
+        )
     for line in built:
         line.order = order
     OrderLine.objects.bulk_create(built)
@@ -435,9 +452,11 @@ def order_create_from_deal(
     allowed = set(PROMISED_FIELDS) | {"number", "notes", "external_ref"}
     unknown = sorted(set(promised) - allowed)
     if unknown:
-        raise ValidationError({unknown[0]: f"“{unknown[0]}” cannot be set on an order."})
+        raise ValidationError(
+            {unknown[0]: gettext("“%(field)s” cannot be set on an order.") % {"field": unknown[0]}}
+        )
     if not isinstance(deal, Deal) or deal.pk is None:
-        raise ValidationError({"deal": "Choose a won deal."})
+        raise ValidationError({"deal": gettext("Choose a won deal.")})
     return order_create(
         account=deal.account,
         owner=deal.owner,
@@ -468,7 +487,7 @@ def order_update(
         changes["notes"] = notes or ""
     if external_ref is not UNSET:
         if len(external_ref or "") > 64:
-            errors["external_ref"] = "The external id can be at most 64 characters."
+            errors["external_ref"] = gettext("The external id can be at most 64 characters.")
         changes["external_ref"] = external_ref or ""
     dates = {
         name: value
@@ -498,10 +517,17 @@ def order_set_promised(*, order: Order, step: str, on: dt.date | None) -> Order:
     promised_field = STEP_FIELDS.get(step, (None, ""))[0]
     if promised_field is None:
         choices = ", ".join(s for s, (p, _) in STEP_FIELDS.items() if p)
-        raise ValidationError({"step": f"“{step}” is not a step with a promise ({choices})."})
+        raise ValidationError(
+            {
+                "step": gettext("“%(step)s” is not a step with a promise (%(choices)s).")
+                % {"step": step, "choices": choices}
+            }
+        )
     locked = _lock(order)
     if locked.status == OrderStatus.CANCELLED:
-        raise ValidationError({"step": "The order is cancelled; it has no promises to keep."})
+        raise ValidationError(
+            {"step": gettext("The order is cancelled; it has no promises to keep.")}
+        )
     errors: dict[str, str] = {}
     _check_promised(errors, ordered_on=locked.ordered_on, dates={"on": on})
     _raise(errors)
@@ -517,7 +543,10 @@ def order_line_add(*, order: Order, line: OrderLineInput) -> OrderLine:
     locked = _lock(order)
     if locked.status != OrderStatus.TAKEN:
         raise ValidationError(
-            {"line": f"Lines can change only while the order is taken; it is {locked.status}."}
+            {
+                "line": gettext("Lines can change only while the order is taken; it is %(status)s.")
+                % {"status": locked.status}
+            }
         )
     errors: dict[str, str] = {}
     built = _build_line(
@@ -544,11 +573,18 @@ def order_line_remove(*, line: OrderLine) -> Order:
     order = _lock(line.order)
     if order.status != OrderStatus.TAKEN:
         raise ValidationError(
-            {"line": f"Lines can change only while the order is taken; it is {order.status}."}
+            {
+                "line": gettext("Lines can change only while the order is taken; it is %(status)s.")
+                % {"status": order.status}
+            }
         )
     if not OrderLine.objects.filter(order_id=order.pk).exclude(pk=line.pk).exists():
         raise ValidationError(
-            {"line": "An order needs at least one line; add another before removing this one."}
+            {
+                "line": gettext(
+                    "An order needs at least one line; add another before removing this one."
+                )
+            }
         )
     OrderLine.objects.filter(pk=line.pk).delete()
     _recompute_totals(order)
@@ -562,34 +598,44 @@ def order_advance(*, order: Order, to_status: str, on: dt.date, by: Person | Non
     steps = [str(s) for s in LIFECYCLE]
     if to_status not in steps[1:]:
         raise ValidationError(
-            {"to_status": f"“{to_status}” is not a step to advance to ({', '.join(steps[1:])})."}
+            {
+                "to_status": gettext("“%(step)s” is not a step to advance to (%(steps)s).")
+                % {"step": to_status, "steps": ", ".join(steps[1:])}
+            }
         )
     locked = _lock(order)
     if locked.status == OrderStatus.CANCELLED:
-        raise ValidationError({"to_status": "A cancelled order cannot advance."})
+        raise ValidationError({"to_status": gettext("A cancelled order cannot advance.")})
     current = steps.index(locked.status)
     target = steps.index(to_status)
     if target <= current:
         nxt = steps[current + 1] if current + 1 < len(steps) else None
-        hint = f" (next step: {_status_label(nxt)})" if nxt else ""
-        raise ValidationError(
-            {
-                "to_status": (
-                    f"The order is already {_status_label(locked.status)}; it can only move "
-                    f"forward{hint}."
-                )
-            }
+        message = (
+            gettext(
+                "The order is already %(status)s; it can only move forward (next step: %(next)s)."
+            )
+            % {"status": _status_label(locked.status), "next": _status_label(nxt)}
+            if nxt
+            else gettext("The order is already %(status)s; it can only move forward.")
+            % {"status": _status_label(locked.status)}
         )
+        raise ValidationError({"to_status": message})
     if not _is_date(on):
-        raise ValidationError({"on": "Enter the date of the step (YYYY-MM-DD)."})
+        raise ValidationError({"on": gettext("Enter the date of the step (YYYY-MM-DD).")})
     if on < locked.ordered_on:
         raise ValidationError(
-            {"on": f"cannot be before the order was taken ({locked.ordered_on.isoformat()})."}
+            {
+                "on": gettext("cannot be before the order was taken (%(on)s).")
+                % {"on": locked.ordered_on.isoformat()}
+            }
         )
     previous = _latest_actual(locked)
     if on < previous:
         raise ValidationError(
-            {"on": f"cannot be before the previous step's date ({previous.isoformat()})."}
+            {
+                "on": gettext("cannot be before the previous step's date (%(on)s).")
+                % {"on": previous.isoformat()}
+            }
         )
     fields = ["status", "updated_at"]
     for step in steps[current + 1 : target + 1]:
@@ -607,31 +653,36 @@ def order_cancel(*, order: Order, on: dt.date, reason: str, by: Person) -> Order
     """Cancel a whole order before delivery (afterwards record returns instead)."""
     locked = _lock(order)
     if locked.status == OrderStatus.CANCELLED:
-        raise ValidationError({"status": "The order is already cancelled."})
+        raise ValidationError({"status": gettext("The order is already cancelled.")})
     if locked.status in RETURNABLE:
         raise ValidationError(
             {
                 "status": (
-                    f"The order is {_status_label(locked.status)}; it can no longer be "
-                    f"cancelled — record a return on its lines instead."
+                    gettext(
+                        "The order is %(status)s; it can no longer be "
+                        "cancelled — record a return on its lines instead."
+                    )
+                    % {"status": _status_label(locked.status)}
                 )
             }
         )
     errors: dict[str, str] = {}
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = "Give the reason for the cancellation."
+        errors["reason"] = gettext("Give the reason for the cancellation.")
     if not isinstance(by, Person) or by.pk is None:
-        errors["by"] = "Say who cancels the order."
+        errors["by"] = gettext("Say who cancels the order.")
     if not _is_date(on):
-        errors["on"] = "Enter the date of the cancellation (YYYY-MM-DD)."
+        errors["on"] = gettext("Enter the date of the cancellation (YYYY-MM-DD).")
     else:
         previous = _latest_actual(locked)
         if on < previous:
             errors["on"] = (
-                f"cannot be before the order's last step ({previous.isoformat()})."
+                gettext("cannot be before the order's last step (%(on)s).")
+                % {"on": previous.isoformat()}
                 if previous != locked.ordered_on
-                else f"cannot be before the order was taken ({previous.isoformat()})."
+                else gettext("cannot be before the order was taken (%(on)s).")
+                % {"on": previous.isoformat()}
             )
     _raise(errors)
     cancellation = OrderCancellation.objects.create(
@@ -673,29 +724,33 @@ def order_return_record(
         raise ValidationError(
             {
                 "line": (
-                    f"Only delivered orders can have returns; order {order.number} is "
-                    f"{_status_label(order.status)}."
+                    gettext(
+                        "Only delivered orders can have returns; order %(number)s is %(status)s."
+                    )
+                    % {"number": order.number, "status": _status_label(order.status)}
                 )
             }
         )
     errors: dict[str, str] = {}
     amount_q = _decimal(quantity)
     if amount_q is None:
-        errors["quantity"] = "Enter the quantity as a number, e.g. 1."
+        errors["quantity"] = gettext("Enter the quantity as a number, e.g. 1.")
     elif amount_q <= 0:
-        errors["quantity"] = "must be greater than zero."
+        errors["quantity"] = gettext("must be greater than zero.")
     elif not _places_ok(amount_q, QUANTITY_PLACES):
-        errors["quantity"] = "Use at most 3 decimal places."
+        errors["quantity"] = gettext("Use at most 3 decimal places.")
     if reason not in ReturnReason.values:
-        errors["reason"] = f"Choose a reason ({', '.join(ReturnReason.values)})."
+        errors["reason"] = gettext("Choose a reason (%(reasons)s).") % {
+            "reasons": ", ".join(ReturnReason.values)
+        }
     if not isinstance(by, Person) or by.pk is None:
-        errors["by"] = "Say who records the return."
+        errors["by"] = gettext("Say who records the return.")
     if not _is_date(returned_on):
-        errors["returned_on"] = "Enter the date the goods came back (YYYY-MM-DD)."
+        errors["returned_on"] = gettext("Enter the date the goods came back (YYYY-MM-DD).")
     elif order.delivered_on and returned_on < order.delivered_on:
-        errors["returned_on"] = (
-            f"cannot be before the order was delivered ({order.delivered_on.isoformat()})."
-        )
+        errors["returned_on"] = gettext("cannot be before the order was delivered (%(on)s).") % {
+            "on": order.delivered_on.isoformat()
+        }
     previous = OrderReturn.objects.filter(line_id=locked_line.pk).aggregate(
         quantity=Coalesce(
             Sum("quantity"),
@@ -707,10 +762,12 @@ def order_return_record(
     if "quantity" not in errors and amount_q is not None:
         remaining = locked_line.quantity - previous["quantity"].quantize(QUANTITY_PLACES)
         if amount_q > remaining:
-            errors["quantity"] = (
-                f"Only {remaining.normalize():f} of {locked_line.quantity.normalize():f} can "
-                f"still be returned on this line."
-            )
+            errors["quantity"] = gettext(
+                "Only %(remaining)s of %(quantity)s can still be returned on this line."
+            ) % {
+                "remaining": format(remaining.normalize(), "f"),
+                "quantity": format(locked_line.quantity.normalize(), "f"),
+            }
     _raise(errors)
     assert amount_q is not None
     if previous["quantity"] + amount_q == locked_line.quantity:

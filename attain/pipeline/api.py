@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -308,11 +309,13 @@ def _owner(request: HttpRequest, owner_id: int | None) -> Person:
     if owner_id is None:
         me = _me(request)
         if me is None:
-            raise ValidationError({"owner_id": "Say who owns the record."})
+            raise ValidationError({"owner_id": _("Say who owns the record.")})
         return me
     person = Person.objects.filter(pk=owner_id).first()
     if person is None:
-        raise ValidationError({"owner_id": f"There is no person with id {owner_id}."})
+        raise ValidationError(
+            {"owner_id": _("There is no person with id %(id)s.") % {"id": owner_id}}
+        )
     if not may_own(request.user, person):
         raise PermissionDenied
     return person
@@ -324,7 +327,9 @@ def _ref(queryset: Any, field: str, pk: int | None) -> Any:
         return None
     obj = queryset.filter(pk=pk).first()
     if obj is None:
-        raise ValidationError({field: f"There is no such record with id {pk} that you can see."})
+        raise ValidationError(
+            {field: _("There is no such record with id %(id)s that you can see.") % {"id": pk}}
+        )
     return obj
 
 
@@ -355,7 +360,10 @@ def _product_lines(ids: list[int]) -> list[ProductLine]:
     missing = set(ids) - {line.pk for line in lines}
     if missing:
         raise ValidationError(
-            {"product_line_ids": f"Unknown product lines: {', '.join(map(str, sorted(missing)))}."}
+            {
+                "product_line_ids": _("Unknown product lines: %(ids)s.")
+                % {"ids": ", ".join(map(str, sorted(missing)))}
+            }
         )
     return lines
 
@@ -437,7 +445,7 @@ def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch) -> Any:
         data["account"] = _account(request, data.pop("account_id"))
     for name in ("company", "source", "channel", "received_on"):
         if name in data and data[name] is None:
-            raise ValidationError({name: "This field cannot be empty."})
+            raise ValidationError({name: _("This field cannot be empty.")})
     data = {k: ("" if v is None and k in ("contact_name", "email", "phone", "notes") else v)
             for k, v in data.items()}  # fmt: skip
     return services.lead_update(lead=lead, **data)
@@ -540,7 +548,7 @@ def deal_update(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
     for name in ("name", "amount", "currency", "expected_close_on", "probability"):
         if name in data:
             if data[name] is None:
-                raise ValidationError({name: "This field cannot be empty."})
+                raise ValidationError({name: _("This field cannot be empty.")})
             changes[name] = data[name]
     if "product_line_ids" in data:
         changes["product_lines"] = _product_lines(data["product_line_ids"] or [])
@@ -680,7 +688,7 @@ def activity_update(request: HttpRequest, activity_id: int, payload: ActivityPat
     links = _activity_links(request, data)
     for name in ("kind", "occurred_at", "minutes", "outcome", "subject"):
         if name in data and data[name] is None:
-            raise ValidationError({name: "This field cannot be empty."})
+            raise ValidationError({name: _("This field cannot be empty.")})
     if "notes" in data and data["notes"] is None:
         data["notes"] = ""
     return services.activity_update(activity=activity, owner=owner, **data, **links)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attain.catalog.models import ProductLine
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money
@@ -86,20 +87,20 @@ def _default_at(day: dt.date, *, time: dt.time) -> dt.datetime:
 
 def _check_aware(errors: dict[str, str], field: str, value: dt.datetime | None) -> None:
     if value is not None and timezone.is_naive(value):
-        errors[field] = "Give the time with its time zone."
+        errors[field] = _("Give the time with its time zone.")
 
 
 def _money(errors: dict[str, str], field: str, value: object) -> Decimal | None:
     try:
         amount = parse_decimal(value)
     except ValueError:
-        errors[field] = "Enter the amount as a number, e.g. 1250.00."
+        errors[field] = _("Enter the amount as a number, e.g. 1250.00.")
         return None
     if amount < 0:
-        errors[field] = "The amount cannot be negative."
+        errors[field] = _("The amount cannot be negative.")
         return None
     if amount > MAX_AMOUNT:
-        errors[field] = "The amount is too large."
+        errors[field] = _("The amount is too large.")
         return None
     return quantize_money(amount)
 
@@ -107,20 +108,25 @@ def _money(errors: dict[str, str], field: str, value: object) -> Decimal | None:
 def _currency(errors: dict[str, str], currency: str) -> str:
     code = (currency or "").strip().upper()
     if code not in CURRENCIES:
-        errors["currency"] = f"{currency!r} is not a currency we trade in."
+        errors["currency"] = _("%(currency)s is not a currency we trade in.") % {
+            "currency": repr(currency)
+        }
     return code
 
 
 def _probability(errors: dict[str, str], value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        errors["probability"] = "The probability is a whole number from 0 to 100."
+        errors["probability"] = _("The probability is a whole number from 0 to 100.")
         return None
     return value
 
 
 def _check_contact(errors: dict[str, str], contact: Contact | None, account: Account) -> None:
     if contact is not None and contact.account_id != account.pk:
-        errors["contact"] = f"{contact} does not work at {account}."
+        errors["contact"] = _("%(contact)s does not work at %(account)s.") % {
+            "contact": contact,
+            "account": account,
+        }
 
 
 def _record_stage_change(
@@ -144,8 +150,12 @@ def _record_stage_change(
 def _stage_for(*, won: bool) -> Stage:
     stage = Stage.objects.filter(is_won=won, is_lost=not won, is_active=True).first()
     if stage is None:
-        label = "won" if won else "lost"
-        raise ValidationError({"stage": f"There is no active {label} stage; ask an admin."})
+        message = (
+            _("There is no active won stage; ask an admin.")
+            if won
+            else _("There is no active lost stage; ask an admin.")
+        )
+        raise ValidationError({"stage": message})
     return stage
 
 
@@ -161,16 +171,16 @@ def _validate_lead(
     errors: dict[str, str], *, company: str, source: str, channel: str, email: str
 ) -> None:
     if not company.strip():
-        errors["company"] = "A lead needs the name of the company."
+        errors["company"] = _("A lead needs the name of the company.")
     if source not in LeadSource.values:
-        errors["source"] = f"{source!r} is not a lead source."
+        errors["source"] = _("%(source)s is not a lead source.") % {"source": repr(source)}
     if channel not in Channel.values:
-        errors["channel"] = f"{channel!r} is not a channel."
+        errors["channel"] = _("%(channel)s is not a channel.") % {"channel": repr(channel)}
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            errors["email"] = f"{email!r} is not an email address."
+            errors["email"] = _("%(email)s is not an email address.") % {"email": repr(email)}
 
 
 @transaction.atomic
@@ -232,9 +242,9 @@ def lead_update(*, lead: Lead, **fields: Any) -> Lead:
     """Change a lead's details. A new owner re-stamps the lead with the owner's placement today."""
     unknown = set(fields) - LEAD_FIELDS
     if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
+        raise ValidationError(dict.fromkeys(unknown, _("This field cannot be changed here.")))
     if lead.status == LeadStatus.CONVERTED and "owner" in fields and fields["owner"] != lead.owner:
-        raise ValidationError({"owner": "A converted lead keeps its owner."})
+        raise ValidationError({"owner": _("A converted lead keeps its owner.")})
     values = {
         "company": fields.get("company", lead.company),
         "source": fields.get("source", lead.source),
@@ -260,7 +270,10 @@ def lead_update(*, lead: Lead, **fields: Any) -> Lead:
 def lead_qualify(*, lead: Lead) -> Lead:
     if lead.status != LeadStatus.NEW:
         raise ValidationError(
-            {"status": f"Only new leads can be qualified; this one is {lead.get_status_display()}."}
+            {
+                "status": _("Only new leads can be qualified; this one is %(status)s.")
+                % {"status": lead.get_status_display()}
+            }
         )
     lead.status = LeadStatus.QUALIFIED
     lead.save(update_fields=["status", "updated_at"])
@@ -272,9 +285,11 @@ def lead_disqualify(*, lead: Lead, reason: str) -> Lead:
     """Close a lead without a deal; the reason is appended to its notes (kept, not overwritten)."""
     errors: dict[str, str] = {}
     if not reason.strip():
-        errors["reason"] = "Say why the lead is disqualified."
+        errors["reason"] = _("Say why the lead is disqualified.")
     if lead.status not in (LeadStatus.NEW, LeadStatus.QUALIFIED):
-        errors["status"] = f"This lead is already {lead.get_status_display()}."
+        errors["status"] = _("This lead is already %(status)s.") % {
+            "status": lead.get_status_display()
+        }
     _raise(errors)
     line = f"Disqualified on {today().isoformat()}: {reason.strip()}"
     lead.notes = f"{lead.notes.rstrip()}\n{line}".strip()
@@ -299,7 +314,8 @@ def lead_convert(
     if lead.status not in (LeadStatus.NEW, LeadStatus.QUALIFIED):
         raise ValidationError(
             {
-                "status": f"Only open leads can be converted; this one is {lead.get_status_display()}."
+                "status": _("Only open leads can be converted; this one is %(status)s.")
+                % {"status": lead.get_status_display()}
             }
         )
     deal = deal_create(
@@ -322,7 +338,7 @@ def lead_convert(
 @transaction.atomic
 def lead_delete(*, lead: Lead) -> None:
     if lead.deals.exists():
-        raise ValidationError({"lead": "This lead became a deal; it cannot be deleted."})
+        raise ValidationError({"lead": _("This lead became a deal; it cannot be deleted.")})
     lead.delete()
 
 
@@ -357,23 +373,23 @@ def deal_create(
     created_on = created_on or today()
     errors: dict[str, str] = {}
     if not name.strip():
-        errors["name"] = "A deal needs a name."
+        errors["name"] = _("A deal needs a name.")
     parsed = _money(errors, "amount", amount)
     code = _currency(errors, currency)
     if stage is None:
         stage = Stage.objects.filter(is_active=True, is_won=False, is_lost=False).first()
         if stage is None:
-            errors["stage"] = "There is no open stage; ask an admin to set up stages."
+            errors["stage"] = _("There is no open stage; ask an admin to set up stages.")
     elif stage.is_closed:
-        errors["stage"] = (
-            f"A deal cannot start in the {stage.name} stage; create it open, then close it."
-        )
+        errors["stage"] = _(
+            "A deal cannot start in the %(stage)s stage; create it open, then close it."
+        ) % {"stage": stage.name}
     elif not stage.is_active:
-        errors["stage"] = f"The stage {stage.name} is no longer in use."
+        errors["stage"] = _("The stage %(stage)s is no longer in use.") % {"stage": stage.name}
     if probability is not None:
         probability = _probability(errors, probability)
     if expected_close_on < created_on:
-        errors["expected_close_on"] = "The expected close date cannot be before the deal starts."
+        errors["expected_close_on"] = _("The expected close date cannot be before the deal starts.")
     _check_contact(errors, contact, account)
     _check_aware(errors, "at", at)
     _raise(errors)
@@ -433,7 +449,7 @@ def deal_update(
     closed = deal.status != DealStatus.OPEN
     if name is not UNSET:
         if not name.strip():
-            errors["name"] = "A deal needs a name."
+            errors["name"] = _("A deal needs a name.")
         deal.name = name.strip()
     new_amount = deal.amount
     if amount is not UNSET:
@@ -446,10 +462,10 @@ def deal_update(
     money_changed = new_amount != deal.amount or new_currency != deal.currency
     if closed and money_changed and "amount" not in errors and "currency" not in errors:
         field = "amount" if new_amount != deal.amount else "currency"
-        errors[field] = "The deal is closed; its amount can no longer change. Reopen it first."
+        errors[field] = _("The deal is closed; its amount can no longer change. Reopen it first.")
     if expected_close_on is not UNSET:
         if expected_close_on < deal.created_on:
-            errors["expected_close_on"] = (
+            errors["expected_close_on"] = _(
                 "The expected close date cannot be before the deal starts."
             )
         deal.expected_close_on = expected_close_on
@@ -458,7 +474,7 @@ def deal_update(
         deal.contact = contact
     if probability is not UNSET:
         if closed:
-            errors["probability"] = "The deal is closed; its probability is fixed."
+            errors["probability"] = _("The deal is closed; its probability is fixed.")
         else:
             checked = _probability(errors, probability)
             if checked is not None:
@@ -485,13 +501,13 @@ def deal_move_stage(
     deal = _lock(deal)
     errors: dict[str, str] = {}
     if deal.status != DealStatus.OPEN:
-        errors["stage"] = "The deal is closed; reopen it before moving it."
+        errors["stage"] = _("The deal is closed; reopen it before moving it.")
     elif stage.is_closed:
-        errors["stage"] = "Close the deal as won or lost instead of moving it to that stage."
+        errors["stage"] = _("Close the deal as won or lost instead of moving it to that stage.")
     elif not stage.is_active:
-        errors["stage"] = f"The stage {stage.name} is no longer in use."
+        errors["stage"] = _("The stage %(stage)s is no longer in use.") % {"stage": stage.name}
     elif stage.pk == deal.stage_id:
-        errors["stage"] = f"The deal is already in {stage.name}."
+        errors["stage"] = _("The deal is already in %(stage)s.") % {"stage": stage.name}
     _check_aware(errors, "at", at)
     _raise(errors)
     previous = deal.stage
@@ -517,18 +533,22 @@ def _close(
     deal = _lock(deal)
     errors: dict[str, str] = {}
     if deal.status != DealStatus.OPEN:
-        errors["status"] = f"The deal is already {deal.get_status_display().lower()}."
+        errors["status"] = _("The deal is already %(status)s.") % {
+            "status": deal.get_status_display().lower()
+        }
     if closed_on is None:
-        errors["closed_on"] = "Give the date the deal closed."
+        errors["closed_on"] = _("Give the date the deal closed.")
     elif closed_on < deal.created_on:
-        errors["closed_on"] = (
-            f"A deal cannot close before it was created ({deal.created_on.isoformat()})."
-        )
+        errors["closed_on"] = _("A deal cannot close before it was created (%(created_on)s).") % {
+            "created_on": deal.created_on.isoformat()
+        }
     if not won:
         if reason is None:
-            errors["lost_reason"] = "Choose why the deal was lost."
+            errors["lost_reason"] = _("Choose why the deal was lost.")
         elif not reason.is_active:
-            errors["lost_reason"] = f"The reason {reason.name} is no longer in use."
+            errors["lost_reason"] = _("The reason %(reason)s is no longer in use.") % {
+                "reason": reason.name
+            }
     _check_aware(errors, "at", at)
     _raise(errors)
     stage = _stage_for(won=won)
@@ -580,11 +600,11 @@ def deal_reopen(
     deal = _lock(deal)
     errors: dict[str, str] = {}
     if deal.status == DealStatus.OPEN:
-        errors["status"] = "The deal is already open."
+        errors["status"] = _("The deal is already open.")
     if stage.is_closed:
-        errors["stage"] = "Reopen the deal into an open stage."
+        errors["stage"] = _("Reopen the deal into an open stage.")
     elif not stage.is_active:
-        errors["stage"] = f"The stage {stage.name} is no longer in use."
+        errors["stage"] = _("The stage %(stage)s is no longer in use.") % {"stage": stage.name}
     _check_aware(errors, "at", at)
     _raise(errors)
     previous = deal.stage
@@ -606,7 +626,7 @@ def deal_delete(*, deal: Deal) -> None:
     """Delete a deal with its history and activities, unless orders were booked against it."""
     if deal.orders.exists():  # type: ignore[attr-defined]
         raise ValidationError(
-            {"deal": "Orders were booked against this deal; close it instead of deleting it."}
+            {"deal": _("Orders were booked against this deal; close it instead of deleting it.")}
         )
     deal.delete()
 
@@ -624,19 +644,21 @@ def _validate_activity(
     occurred_at: dt.datetime,
 ) -> None:
     if kind not in ActivityKind.values:
-        errors["kind"] = f"{kind!r} is not an activity type."
+        errors["kind"] = _("%(kind)s is not an activity type.") % {"kind": repr(kind)}
     if outcome not in ActivityOutcome.values:
-        errors["outcome"] = f"{outcome!r} is not an outcome."
+        errors["outcome"] = _("%(outcome)s is not an outcome.") % {"outcome": repr(outcome)}
     if (
         isinstance(minutes, bool)
         or not isinstance(minutes, int)
         or not 1 <= minutes <= MAX_ACTIVITY_MINUTES
     ):
-        errors["minutes"] = f"Minutes must be a whole number from 1 to {MAX_ACTIVITY_MINUTES}."
+        errors["minutes"] = _("Minutes must be a whole number from 1 to %(max)s.") % {
+            "max": MAX_ACTIVITY_MINUTES
+        }
     if not subject.strip():
-        errors["subject"] = "Give the activity a subject."
+        errors["subject"] = _("Give the activity a subject.")
     if occurred_at is None:
-        errors["occurred_at"] = "Say when the activity happened."
+        errors["occurred_at"] = _("Say when the activity happened.")
     else:
         _check_aware(errors, "occurred_at", occurred_at)
 
@@ -667,7 +689,7 @@ def activity_log(
         occurred_at=occurred_at,
     )
     if deal is not None and account is not None and deal.account_id != account.pk:
-        errors["account"] = f"The deal {deal} belongs to another account."
+        errors["account"] = _("The deal %(deal)s belongs to another account.") % {"deal": deal}
     _raise(errors)
     activity = Activity(
         kind=kind,
@@ -696,7 +718,7 @@ def activity_update(*, activity: Activity, owner: Person | None = None, **fields
     """Change an activity; a new owner re-stamps it with that owner's placement on its date."""
     unknown = set(fields) - ACTIVITY_FIELDS
     if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
+        raise ValidationError(dict.fromkeys(unknown, _("This field cannot be changed here.")))
     merged = {
         name: fields.get(name, getattr(activity, name))
         for name in ("kind", "outcome", "minutes", "subject", "occurred_at")
@@ -706,7 +728,7 @@ def activity_update(*, activity: Activity, owner: Person | None = None, **fields
     deal = fields.get("deal", activity.deal)
     account = fields.get("account", activity.account)
     if deal is not None and account is not None and deal.account_id != account.pk:
-        errors["account"] = f"The deal {deal} belongs to another account."
+        errors["account"] = _("The deal %(deal)s belongs to another account.") % {"deal": deal}
     _raise(errors)
     for name, value in fields.items():
         setattr(activity, name, value.strip() if name == "subject" else value)
@@ -728,15 +750,15 @@ def _validate_stage(
     errors: dict[str, str], *, name: str, position: object, probability: object
 ) -> None:
     if not name.strip():
-        errors["name"] = "A stage needs a name."
+        errors["name"] = _("A stage needs a name.")
     if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-        errors["position"] = "The position is a whole number of 0 or more."
+        errors["position"] = _("The position is a whole number of 0 or more.")
     if (
         isinstance(probability, bool)
         or not isinstance(probability, int)
         or not 0 <= probability <= 100
     ):
-        errors["probability"] = "The probability is a whole number from 0 to 100."
+        errors["probability"] = _("The probability is a whole number from 0 to 100.")
 
 
 @transaction.atomic
@@ -752,16 +774,18 @@ def stage_create(
     code = code.strip()
     errors: dict[str, str] = {}
     if not code:
-        errors["code"] = "A stage needs a short code."
+        errors["code"] = _("A stage needs a short code.")
     elif Stage.objects.filter(code=code).exists():
-        errors["code"] = f"The code {code!r} is already used by another stage."
+        errors["code"] = _("The code %(code)s is already used by another stage.") % {
+            "code": repr(code)
+        }
     _validate_stage(errors, name=name, position=position, probability=probability)
     if is_won and is_lost:
-        errors["is_lost"] = "A stage cannot be both won and lost."
+        errors["is_lost"] = _("A stage cannot be both won and lost.")
     elif is_won and probability != 100:
-        errors["probability"] = "The won stage has probability 100."
+        errors["probability"] = _("The won stage has probability 100.")
     elif is_lost and probability != 0:
-        errors["probability"] = "The lost stage has probability 0."
+        errors["probability"] = _("The lost stage has probability 0.")
     _raise(errors)
     return Stage.objects.create(
         code=code,
@@ -781,11 +805,11 @@ def stage_update(
     errors: dict[str, str] = {}
     _validate_stage(errors, name=name, position=position, probability=probability)
     if stage.is_won and probability != 100:
-        errors["probability"] = "The won stage has probability 100."
+        errors["probability"] = _("The won stage has probability 100.")
     elif stage.is_lost and probability != 0:
-        errors["probability"] = "The lost stage has probability 0."
+        errors["probability"] = _("The lost stage has probability 0.")
     if not is_active and stage.is_active and stage.deals.filter(status=DealStatus.OPEN).exists():
-        errors["is_active"] = "Open deals are in this stage; move them before retiring it."
+        errors["is_active"] = _("Open deals are in this stage; move them before retiring it.")
     _raise(errors)
     stage.name, stage.position = name.strip(), position
     stage.probability, stage.is_active = probability, is_active
@@ -798,11 +822,13 @@ def lost_reason_create(*, code: str, name: str) -> LostReason:
     code = code.strip()
     errors: dict[str, str] = {}
     if not code:
-        errors["code"] = "A lost reason needs a short code."
+        errors["code"] = _("A lost reason needs a short code.")
     elif LostReason.objects.filter(code=code).exists():
-        errors["code"] = f"The code {code!r} is already used by another reason."
+        errors["code"] = _("The code %(code)s is already used by another reason.") % {
+            "code": repr(code)
+        }
     if not name.strip():
-        errors["name"] = "A lost reason needs a name."
+        errors["name"] = _("A lost reason needs a name.")
     _raise(errors)
     return LostReason.objects.create(code=code, name=name.strip())
 
@@ -810,7 +836,7 @@ def lost_reason_create(*, code: str, name: str) -> LostReason:
 @transaction.atomic
 def lost_reason_update(*, lost_reason: LostReason, name: str, is_active: bool = True) -> LostReason:
     if not name.strip():
-        raise ValidationError({"name": "A lost reason needs a name."})
+        raise ValidationError({"name": _("A lost reason needs a name.")})
     lost_reason.name, lost_reason.is_active = name.strip(), is_active
     lost_reason.save()
     return lost_reason
