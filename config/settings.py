@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "attain.customers",
     "attain.pipeline",
     "attain.orders",
+    "attain.analytics",
+    "attain.goals",
     "attain.api",
     "attain.web",
     "attain.demo",

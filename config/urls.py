@@ -15,5 +15,7 @@ urlpatterns = [
     path("customers/", include("attain.customers.urls")),
     path("pipeline/", include("attain.pipeline.urls")),
     path("orders/", include("attain.orders.urls")),
+    path("performance/", include("attain.analytics.urls")),
+    path("goals/", include("attain.goals.urls")),
     path("", include("attain.web.urls")),
 ]

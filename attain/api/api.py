@@ -2,12 +2,14 @@
 
 from ninja import NinjaAPI
 
+from attain.analytics.api import router as analytics_router
 from attain.api.auth import API_AUTH
 from attain.api.errors import install_error_handlers
 from attain.api.routes import router as tokens_router
 from attain.catalog.api import router as catalog_router
 from attain.core.api import router as settings_router
 from attain.customers.api import router as customers_router
+from attain.goals.api import router as goals_router
 from attain.orders.api import router as orders_router
 from attain.organization.api import router as organization_router
 from attain.pipeline.api import router as pipeline_router
@@ -31,4 +33,6 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/customers", customers_router)
 api.add_router("/pipeline", pipeline_router)
 api.add_router("/orders", orders_router)
+api.add_router("/performance", analytics_router)
+api.add_router("/goals", goals_router)
 api.add_router("/tokens", tokens_router)

@@ -1,0 +1,5 @@
+"""HTTP API of the analytics app."""
+
+from ninja import Router
+
+router = Router(tags=["analytics"])

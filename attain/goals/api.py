@@ -1,0 +1,5 @@
+"""HTTP API of the goals app."""
+
+from ninja import Router
+
+router = Router(tags=["goals"])
