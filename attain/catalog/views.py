@@ -17,7 +17,7 @@ from attain.catalog.forms import (
     ProductPriceForm,
 )
 from attain.catalog.models import Product, ProductLine
-from attain.core.listing import Column, Filter, ListPage, list_page
+from attain.core.listing import Column, Filter, ListPage, list_export, list_page
 from attain.core.periods import today
 from attain.core.web import (
     form_page,
@@ -44,7 +44,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
             Column(_("SKU"), "sku", sort="sku", link=True),
             Column(_("Name"), "name", sort="name", link=True),
             Column(_("Product line"), "line.name", sort="line__name"),
-            Column(_("Active"), "active_label", sort="is_active"),
+            Column(_("Active"), "is_active", sort="is_active", kind="bool"),
         ],
         filters=[
             Filter("line", _("Product line"), "line_id", lines),
@@ -55,10 +55,10 @@ def product_list(request: HttpRequest) -> HttpResponse:
         create_url=reverse("catalog:product_create") if is_admin(request.user) else "",
         create_label=_("New product"),
     )
-    context = list_page(request, selectors.product_list(), spec)
-    for row in context["rows"]:
-        row.active_label = _("yes") if row.is_active else _("no")
-    return render(request, "core/list.html", context)
+    queryset = selectors.product_list()
+    if exported := list_export(request, queryset, spec):
+        return exported
+    return render(request, "core/list.html", list_page(request, queryset, spec))
 
 
 @login_required
@@ -148,17 +148,17 @@ def productline_list(request: HttpRequest) -> HttpResponse:
             Column(_("Code"), "code", sort="code", link=True),
             Column(_("Name"), "name", sort="name", link=True),
             Column(_("Products"), "product_count", sort="product_count", kind="number"),
-            Column(_("Active"), "active_label", sort="is_active"),
+            Column(_("Active"), "is_active", sort="is_active", kind="bool"),
         ],
         search=lambda qs, term: qs.search(term),
         default_sort="name",
         create_url=reverse("catalog:productline_create") if is_admin(request.user) else "",
         create_label=_("New product line"),
     )
-    context = list_page(request, selectors.product_line_list(), spec)
-    for row in context["rows"]:
-        row.active_label = _("yes") if row.is_active else _("no")
-    return render(request, "core/list.html", context)
+    queryset = selectors.product_line_list()
+    if exported := list_export(request, queryset, spec):
+        return exported
+    return render(request, "core/list.html", list_page(request, queryset, spec))
 
 
 @login_required

@@ -13,7 +13,9 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+
+from attain.core.export import EXPORT_FORMATS, export_response
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,12 @@ class ListPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def list_page(request: HttpRequest, queryset: QuerySet[Any], spec: ListPage) -> dict[str, Any]:
-    """Apply search, filters, sort and page from the query string; return the template context."""
+EXPORT_MAX_ROWS = 100_000
+
+
+def _filtered(
+    request: HttpRequest, queryset: QuerySet[Any], spec: ListPage
+) -> tuple[QuerySet[Any], str, dict[str, str], str]:
     params: QueryDict = request.GET
     term = params.get("q", "").strip()[:100]
     if term and spec.search is not None:
@@ -68,10 +74,43 @@ def list_page(request: HttpRequest, queryset: QuerySet[Any], spec: ListPage) -> 
         sort = spec.default_sort
     if sort:
         queryset = queryset.order_by(sort, "-pk" if sort.startswith("-") else "pk")
+    return queryset, term, active_filters, sort
+
+
+def list_export(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    spec: ListPage,
+    rows_hook: Callable[[list[Any]], None] | None = None,
+) -> HttpResponse | None:
+    """When the query string asks for `export=csv|xlsx`, the whole filtered, sorted list (not just
+    the page) as a file with the page's columns; otherwise None."""
+    fmt = request.GET.get("export", "")
+    if fmt not in EXPORT_FORMATS:
+        return None
+    from attain.core.templatetags.attain import resolve
+
+    queryset, _term, _filters, _sort = _filtered(request, queryset, spec)
+    rows = list(queryset[:EXPORT_MAX_ROWS])
+    if rows_hook is not None:
+        rows_hook(rows)
+    return export_response(
+        title=str(spec.title),
+        headers=[str(col.label) for col in spec.columns],
+        rows=([resolve(row, col.accessor) for col in spec.columns] for row in rows),
+        fmt=fmt,
+    )
+
+
+def list_page(request: HttpRequest, queryset: QuerySet[Any], spec: ListPage) -> dict[str, Any]:
+    """Apply search, filters, sort and page from the query string; return the template context."""
+    params: QueryDict = request.GET
+    queryset, term, active_filters, sort = _filtered(request, queryset, spec)
     paginator = Paginator(queryset, spec.page_size)
     page = paginator.get_page(params.get("page"))
     keep = params.copy()
     keep.pop("page", None)
+    keep.pop("export", None)
     keep_sort = params.copy()
     keep_sort.pop("sort", None)
     keep_sort.pop("page", None)
@@ -84,5 +123,6 @@ def list_page(request: HttpRequest, queryset: QuerySet[Any], spec: ListPage) -> 
         "active_filters": active_filters,
         "query_without_page": keep.urlencode(),
         "query_without_sort": keep_sort.urlencode(),
+        "query_for_export": keep.urlencode(),
         **spec.extra,
     }

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from attain.core.forms import ExchangeRateForm
-from attain.core.listing import Column, Filter, ListPage, list_page
+from attain.core.listing import Column, Filter, ListPage, list_export, list_page
 from attain.core.models import ExchangeRate
 from attain.core.money import CURRENCY_CHOICES
 from attain.core.services import exchange_rate_set
@@ -33,6 +33,8 @@ def exchange_rate_list(request: HttpRequest) -> HttpResponse:
         create_url="/settings/exchange-rates/new/" if is_admin(request.user) else "",
         create_label=_("Add a rate"),
     )
+    if exported := list_export(request, ExchangeRate.objects.all(), spec):
+        return exported
     return render(request, "core/list.html", list_page(request, ExchangeRate.objects.all(), spec))
 
 

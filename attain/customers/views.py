@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from attain.core.listing import Column, Filter, ListPage, list_page
+from attain.core.listing import Column, Filter, ListPage, list_export, list_page
 from attain.core.web import call_service, form_page, get_visible_or_404
 from attain.customers import selectors, services
 from attain.customers.forms import AccountForm, ContactForm
@@ -85,11 +85,10 @@ def account_list(request: HttpRequest) -> HttpResponse:
         create_url=reverse("customers:account_create"),
         create_label=_("New account"),
     )
-    return render(
-        request,
-        "core/list.html",
-        list_page(request, selectors.account_list(user=request.user), spec),
-    )
+    queryset = selectors.account_list(user=request.user)
+    if exported := list_export(request, queryset, spec):
+        return exported
+    return render(request, "core/list.html", list_page(request, queryset, spec))
 
 
 @login_required
@@ -200,11 +199,10 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         search=lambda qs, term: qs.search(term),
         default_sort="last_name",
     )
-    return render(
-        request,
-        "core/list.html",
-        list_page(request, selectors.contact_list(user=request.user), spec),
-    )
+    queryset = selectors.contact_list(user=request.user)
+    if exported := list_export(request, queryset, spec):
+        return exported
+    return render(request, "core/list.html", list_page(request, queryset, spec))
 
 
 @login_required

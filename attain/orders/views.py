@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from attain.core.listing import Column, Filter, ListPage, list_page
+from attain.core.listing import Column, Filter, ListPage, list_export, list_page
 from attain.core.money import reporting_currency
 from attain.core.web import call_service, form_page, get_visible_or_404
 from attain.orders import selectors, services
@@ -92,11 +92,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
         create_url=reverse("orders:order_create"),
         create_label=_("New order"),
     )
-    return render(
-        request,
-        "core/list.html",
-        list_page(request, orders, spec),
-    )
+    queryset = orders
+    if exported := list_export(request, queryset, spec):
+        return exported
+    return render(request, "core/list.html", list_page(request, queryset, spec))
 
 
 @login_required
@@ -363,8 +362,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
         search=lambda qs, term: qs.search(term),
         default_sort="-returned_on",
     )
-    return render(
-        request,
-        "core/list.html",
-        list_page(request, selectors.return_list(user=request.user), spec),
-    )
+    queryset = selectors.return_list(user=request.user)
+    if exported := list_export(request, queryset, spec):
+        return exported
+    return render(request, "core/list.html", list_page(request, queryset, spec))

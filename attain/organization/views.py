@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from attain.core.listing import Column, Filter, ListPage, list_page
+from attain.core.listing import Column, Filter, ListPage, list_export, list_page
 from attain.core.periods import today, valid_on_q
 from attain.core.web import (
     form_page,
@@ -146,15 +146,21 @@ def person_list(request: HttpRequest) -> HttpResponse:
         create_url="/organization/people/new/" if is_admin(request.user) else "",
         create_label=_("Add person"),
     )
+    if exported := list_export(request, people, spec, rows_hook=_describe_current_place):
+        return exported
     context = list_page(request, people, spec)
-    for person in context["rows"]:
+    _describe_current_place(context["rows"])
+    return render(request, "core/list.html", context)
+
+
+def _describe_current_place(people: Any) -> None:
+    for person in people:
         current = person.current_memberships
         person.current_place = (
             ", ".join(f"{m.get_role_display()} — {m.unit.name}" for m in current)
             if current
             else "—"
         )
-    return render(request, "core/list.html", context)
 
 
 def _current_memberships(on: Any) -> Any:
@@ -339,6 +345,8 @@ def territory_list(request: HttpRequest) -> HttpResponse:
         create_url="/organization/territories/new/" if is_admin(request.user) else "",
         create_label=_("New territory"),
     )
+    if exported := list_export(request, qs, spec):
+        return exported
     return render(request, "core/list.html", list_page(request, qs, spec))
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from attain.core.listing import Column, Filter, ListPage, list_page
+from attain.core.listing import Column, Filter, ListPage, list_export, list_page
 from attain.core.visibility import is_admin
 from attain.core.web import (
     form_page,
@@ -107,7 +107,10 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         create_url=reverse("pipeline:deal_create"),
         create_label=_("New deal"),
     )
-    context = list_page(request, selectors.deal_list(user=request.user), spec)
+    queryset = selectors.deal_list(user=request.user)
+    if exported := list_export(request, queryset, spec):
+        return exported
+    context = list_page(request, queryset, spec)
     context["summary"] = selectors.pipeline_summary(user=request.user)
     return render(request, "pipeline/deal_list.html", context)
 
@@ -333,7 +336,10 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         create_url=reverse("pipeline:lead_create"),
         create_label=_("New lead"),
     )
-    context = list_page(request, selectors.lead_list(user=request.user), spec)
+    queryset = selectors.lead_list(user=request.user)
+    if exported := list_export(request, queryset, spec):
+        return exported
+    context = list_page(request, queryset, spec)
     return render(request, "core/list.html", context)
 
 
@@ -496,7 +502,10 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         create_url=reverse("pipeline:activity_create"),
         create_label=_("Log activity"),
     )
-    context = list_page(request, selectors.activity_list(user=request.user), spec)
+    queryset = selectors.activity_list(user=request.user)
+    if exported := list_export(request, queryset, spec):
+        return exported
+    context = list_page(request, queryset, spec)
     return render(request, "core/list.html", context)
 
 
@@ -614,6 +623,8 @@ def stage_list(request: HttpRequest) -> HttpResponse:
         create_label=_("New stage"),
         extra={"row_edit_url": "pipeline:stage_edit" if is_admin(request.user) else ""},
     )
+    if exported := list_export(request, Stage.objects.all(), spec):
+        return exported
     return render(request, "core/list.html", list_page(request, Stage.objects.all(), spec))
 
 
@@ -657,6 +668,8 @@ def lostreason_list(request: HttpRequest) -> HttpResponse:
         create_label=_("New lost reason"),
         extra={"row_edit_url": "pipeline:lostreason_edit" if is_admin(request.user) else ""},
     )
+    if exported := list_export(request, LostReason.objects.all(), spec):
+        return exported
     return render(request, "core/list.html", list_page(request, LostReason.objects.all(), spec))
 
 
