@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from attain.catalog.models import Product, ProductPrice
+from attain.core.facts import facts_changed
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money, reporting_currency
 from attain.core.selectors import exchange_rate_get, money_to_reporting
 from attain.customers.models import Account
@@ -432,6 +433,7 @@ def order_create(
         line.order = order
     OrderLine.objects.bulk_create(built)
     _recompute_totals(order)
+    facts_changed("order", ids=[order.pk])
     return order
 
 
@@ -563,6 +565,7 @@ def order_line_add(*, order: Order, line: OrderLineInput) -> OrderLine:
     built.save()
     _recompute_totals(locked)
     locked.save(update_fields=["updated_at"])
+    facts_changed("order", ids=[locked.pk])
     order.refresh_from_db()
     return built
 
@@ -589,6 +592,7 @@ def order_line_remove(*, line: OrderLine) -> Order:
     OrderLine.objects.filter(pk=line.pk).delete()
     _recompute_totals(order)
     order.save(update_fields=["updated_at"])
+    facts_changed("order", ids=[order.pk])
     return order
 
 
@@ -644,6 +648,7 @@ def order_advance(*, order: Order, to_status: str, on: dt.date, by: Person | Non
         fields.append(actual)
     locked.status = to_status
     locked.save(update_fields=fields)
+    facts_changed("order", ids=[locked.pk])
     order.refresh_from_db()
     return order
 
@@ -694,6 +699,7 @@ def order_cancel(*, order: Order, on: dt.date, reason: str, by: Person) -> Order
     )
     locked.status = OrderStatus.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
+    facts_changed("order", ids=[locked.pk])
     order.refresh_from_db()
     return cancellation
 
@@ -780,7 +786,7 @@ def order_return_record(
         amount_reporting = quantize_money(
             locked_line.net_amount_reporting * amount_q / locked_line.quantity
         )
-    return OrderReturn.objects.create(
+    recorded = OrderReturn.objects.create(
         line=locked_line,
         returned_on=returned_on,
         quantity=amount_q,
@@ -790,3 +796,5 @@ def order_return_record(
         amount_reporting=amount_reporting,
         recorded_by=by,
     )
+    facts_changed("order", ids=[order.pk])
+    return recorded

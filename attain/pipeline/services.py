@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.catalog.models import ProductLine
+from attain.core.facts import facts_changed, facts_changing
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money
 from attain.core.periods import today
 from attain.core.selectors import money_to_reporting
@@ -339,7 +340,10 @@ def lead_convert(
 def lead_delete(*, lead: Lead) -> None:
     if lead.deals.exists():
         raise ValidationError({"lead": _("This lead became a deal; it cannot be deleted.")})
+    lead_id = lead.pk
+    facts_changing("lead", ids=[lead_id])
     lead.delete()
+    facts_changed("lead", ids=[lead_id])
 
 
 # --- deals -------------------------------------------------------------------------------------
@@ -423,6 +427,7 @@ def deal_create(
         at=at or _default_at(created_on, time=BACKDATED_OPEN_HOUR),
         by=by,
     )
+    facts_changed("deal", ids=[deal.pk])
     return deal
 
 
@@ -445,6 +450,7 @@ def deal_update(
     its amount. A new owner re-stamps the deal with that owner's placement today.
     """
     deal = _lock(deal)
+    facts_changing("deal", ids=[deal.pk])
     errors: dict[str, str] = {}
     closed = deal.status != DealStatus.OPEN
     if name is not UNSET:
@@ -490,6 +496,7 @@ def deal_update(
     deal.save()
     if product_lines is not UNSET:
         deal.product_lines.set(list(product_lines))
+    facts_changed("deal", ids=[deal.pk])
     return deal
 
 
@@ -517,6 +524,7 @@ def deal_move_stage(
     _record_stage_change(
         deal=deal, from_stage=previous, to_stage=stage, at=at or timezone.now(), by=by
     )
+    facts_changed("deal", ids=[deal.pk])
     return deal
 
 
@@ -567,6 +575,7 @@ def _close(
         at=at or _default_at(closed_on, time=BACKDATED_CLOSE_HOUR),
         by=by,
     )
+    facts_changed("deal", ids=[deal.pk])
     return deal
 
 
@@ -607,6 +616,7 @@ def deal_reopen(
         errors["stage"] = _("The stage %(stage)s is no longer in use.") % {"stage": stage.name}
     _check_aware(errors, "at", at)
     _raise(errors)
+    facts_changing("deal", ids=[deal.pk])
     previous = deal.stage
     deal.stage = stage
     deal.status = DealStatus.OPEN
@@ -618,6 +628,7 @@ def deal_reopen(
     _record_stage_change(
         deal=deal, from_stage=previous, to_stage=stage, at=at or timezone.now(), by=by
     )
+    facts_changed("deal", ids=[deal.pk])
     return deal
 
 
@@ -628,7 +639,10 @@ def deal_delete(*, deal: Deal) -> None:
         raise ValidationError(
             {"deal": _("Orders were booked against this deal; close it instead of deleting it.")}
         )
+    deal_id = deal.pk
+    facts_changing("deal", ids=[deal_id])
     deal.delete()
+    facts_changed("deal", ids=[deal_id])
 
 
 # --- activities --------------------------------------------------------------------------------
@@ -705,6 +719,7 @@ def activity_log(
     )
     _stamp(activity, owner=owner, on=timezone.localdate(occurred_at))
     activity.save()
+    facts_changed("activity", ids=[activity.pk])
     return activity
 
 
@@ -730,17 +745,22 @@ def activity_update(*, activity: Activity, owner: Person | None = None, **fields
     if deal is not None and account is not None and deal.account_id != account.pk:
         errors["account"] = _("The deal %(deal)s belongs to another account.") % {"deal": deal}
     _raise(errors)
+    facts_changing("activity", ids=[activity.pk])
     for name, value in fields.items():
         setattr(activity, name, value.strip() if name == "subject" else value)
     if owner is not None and owner.pk != activity.owner_id:
         _stamp(activity, owner=owner, on=timezone.localdate(activity.occurred_at))
     activity.save()
+    facts_changed("activity", ids=[activity.pk])
     return activity
 
 
 @transaction.atomic
 def activity_delete(*, activity: Activity) -> None:
+    activity_id = activity.pk
+    facts_changing("activity", ids=[activity_id])
     activity.delete()
+    facts_changed("activity", ids=[activity_id])
 
 
 # --- managed lists (admins) --------------------------------------------------------------------

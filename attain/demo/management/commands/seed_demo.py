@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from attain.analytics.services import rollups_rebuild
+from attain.core.facts import facts_suspended
 from attain.demo.data import DEMO_PASSWORD, SCALES
 from attain.demo.generator import generate
 from attain.organization.models import Person
@@ -51,15 +53,17 @@ class Command(BaseCommand):
             )
         scale = "tiny" if options["tiny"] else options["scale"]
         began = time.monotonic()
-        result = generate(
-            seed=options["seed"],
-            scale=scale,
-            end_date=options["end_date"],
-            progress=options["verbosity"] > 0,
-            limit_deals=options["limit_deals"],
-            bulk=True if options["bulk"] else None,
-            log=lambda msg: self.stderr.write(msg) if options["verbosity"] > 0 else None,
-        )
+        with facts_suspended():  # the bulk writer bypasses the services: rebuild once below
+            result = generate(
+                seed=options["seed"],
+                scale=scale,
+                end_date=options["end_date"],
+                progress=options["verbosity"] > 0,
+                limit_deals=options["limit_deals"],
+                bulk=True if options["bulk"] else None,
+                log=lambda msg: self.stderr.write(msg) if options["verbosity"] > 0 else None,
+            )
+        rollups_rebuild()
         counts = ", ".join(f"{n} {name}" for name, n in sorted(result.counts.items()))
         self.stdout.write(f"Seeded {scale} demo in {time.monotonic() - began:.1f} s: {counts}.")
         self.stdout.write("")

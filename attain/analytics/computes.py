@@ -1,0 +1,350 @@
+"""How each metric is computed: sums over a rollup table (or raw rows when the rollup lacks the
+grain), distinct counts and ratios over raw rows with SQL aggregates.
+
+A compute answers three questions for a scope, a period and filters: the value, the values per
+time bucket, and the values per group of a breakdown dimension. Sources name, per dimension,
+the column of their queryset, so the same code filters a rollup table and raw order lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Substr, Trunc
+from django.utils.translation import gettext as _
+
+from attain.analytics.models import ActivityDay, DealDay, ReturnDay, SalesDay
+from attain.analytics.types import Filters, Scope
+from attain.orders.models import Order, OrderLine, OrderStatus
+from attain.organization.models import OrgUnit
+
+CENT = Decimal("0.01")
+MILLI = Decimal("0.001")
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+
+#: dimension of a breakdown → the source field it groups by
+DIMENSION_FIELDS = {
+    "seller": "owner",
+    "team": "unit_path",
+    "unit": "unit_path",
+    "territory": "territory",
+    "product_line": "product_line",
+    "product": "product",
+    "segment": "segment",
+}
+FILTER_FIELDS = ("product_line", "product", "territory", "segment")
+
+
+def to_decimal(value: Any, places: Decimal) -> Decimal:
+    if value is None:
+        value = 0
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    return Decimal(value).quantize(places)
+
+
+def unit_group_length(scope: Scope) -> int:
+    """Path length of the units one level below the scope (the company root's children)."""
+    steplen = int(OrgUnit.steplen)
+    base = len(scope.unit_path) if scope.unit_path else steplen
+    return base + steplen
+
+
+@dataclass(frozen=True)
+class Source:
+    """A queryset of rows and, per dimension, the field holding it (day, owner, unit_path…)."""
+
+    queryset: Callable[[], QuerySet[Any]]
+    fields: Mapping[str, str]
+    aggregate: Callable[[], Any] = field(default=lambda: Count("pk"))
+
+    def supports(self, name: str) -> bool:
+        return name in self.fields
+
+    def rows(self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters) -> QuerySet:
+        f = self.fields
+        qs = self.queryset().filter(**{f"{f['day']}__gte": start, f"{f['day']}__lte": end})
+        if scope.person_id is not None:
+            qs = qs.filter(**{f["owner"]: scope.person_id})
+        if scope.unit_path:
+            qs = qs.filter(**{f"{f['unit_path']}__startswith": scope.unit_path})
+        for name, value in filters.given().items():
+            if name not in f:
+                raise ValidationError(
+                    {name: _("This metric cannot be filtered by %(filter)s.") % {"filter": name}}
+                )
+            qs = qs.filter(**{f[name]: value})
+        return qs.order_by()
+
+    def group_expression(self, by: str, scope: Scope) -> Any:
+        name = DIMENSION_FIELDS[by]
+        if name not in self.fields:
+            raise ValidationError(
+                {"by": _("This metric cannot be broken down by %(by)s.") % {"by": by}}
+            )
+        if by == "unit" and scope.person_id is None:
+            return Substr(self.fields["unit_path"], 1, unit_group_length(scope))
+        return F(self.fields[name])
+
+
+class Compute(Protocol):
+    """What a registered metric can answer."""
+
+    def supported_dimensions(self) -> frozenset[str]: ...
+
+    def value(
+        self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters
+    ) -> Decimal | None: ...
+
+    def series(
+        self, *, scope: Scope, start: dt.date, end: dt.date, grain: str, filters: Filters
+    ) -> dict[dt.date, Decimal | None] | None: ...
+
+    def breakdown(
+        self, *, scope: Scope, start: dt.date, end: dt.date, by: str, filters: Filters
+    ) -> list[tuple[Any, Decimal | None]]: ...
+
+
+def _bucket_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
+@dataclass(frozen=True)
+class SumCompute:
+    """Σ over a rollup table; `by_product` (raw order lines) answers the product grain."""
+
+    main: Source
+    by_product: Source | None = None
+    places: Decimal = CENT
+
+    def _source(self, filters: Filters, by: str | None = None) -> Source:
+        if self.by_product is not None and (filters.product_id is not None or by == "product"):
+            return self.by_product
+        return self.main
+
+    def supported_dimensions(self) -> frozenset[str]:
+        sources = [s for s in (self.main, self.by_product) if s is not None]
+        return frozenset(
+            dim for dim, name in DIMENSION_FIELDS.items() if any(s.supports(name) for s in sources)
+        )
+
+    def value(
+        self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters
+    ) -> Decimal | None:
+        source = self._source(filters)
+        rows = source.rows(scope=scope, start=start, end=end, filters=filters)
+        return to_decimal(rows.aggregate(v=source.aggregate())["v"], self.places)
+
+    def series(
+        self, *, scope: Scope, start: dt.date, end: dt.date, grain: str, filters: Filters
+    ) -> dict[dt.date, Decimal | None]:
+        source = self._source(filters)
+        rows = (
+            source.rows(scope=scope, start=start, end=end, filters=filters)
+            .annotate(bucket=Trunc(source.fields["day"], grain, output_field=DateField()))
+            .values("bucket")
+            .annotate(v=source.aggregate())
+        )
+        return {_bucket_date(r["bucket"]): to_decimal(r["v"], self.places) for r in rows}
+
+    def breakdown(
+        self, *, scope: Scope, start: dt.date, end: dt.date, by: str, filters: Filters
+    ) -> list[tuple[Any, Decimal | None]]:
+        source = self._source(filters, by)
+        rows = (
+            source.rows(scope=scope, start=start, end=end, filters=filters)
+            .annotate(group=source.group_expression(by, scope))
+            .values("group")
+            .annotate(v=source.aggregate())
+        )
+        return [(r["group"], to_decimal(r["v"], self.places)) for r in rows]
+
+
+@dataclass(frozen=True)
+class RepeatRateCompute:
+    """Customers with more than one order in the window ÷ customers with an order × 100."""
+
+    orders: Source
+
+    def supported_dimensions(self) -> frozenset[str]:
+        return frozenset(
+            dim for dim, name in DIMENSION_FIELDS.items() if self.orders.supports(name)
+        )
+
+    @staticmethod
+    def _rate(repeat: int, total: int) -> Decimal | None:
+        if not total:
+            return None
+        return (Decimal(repeat) * HUNDRED / Decimal(total)).quantize(CENT)
+
+    def value(
+        self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters
+    ) -> Decimal | None:
+        per_account = (
+            self.orders.rows(scope=scope, start=start, end=end, filters=filters)
+            .values("account_id")
+            .annotate(n=Count("pk"))
+        )
+        counts = per_account.aggregate(
+            total=Count("account_id"), repeat=Count("account_id", filter=Q(n__gt=1))
+        )
+        return self._rate(counts["repeat"] or 0, counts["total"] or 0)
+
+    def series(self, **kwargs: Any) -> None:
+        return None  # computed bucket by bucket by the selector
+
+    def breakdown(
+        self, *, scope: Scope, start: dt.date, end: dt.date, by: str, filters: Filters
+    ) -> list[tuple[Any, Decimal | None]]:
+        rows = (
+            self.orders.rows(scope=scope, start=start, end=end, filters=filters)
+            .annotate(group=self.orders.group_expression(by, scope))
+            .values("group", "account_id")
+            .annotate(n=Count("pk"))
+        )
+        total: dict[Any, int] = defaultdict(int)
+        repeat: dict[Any, int] = defaultdict(int)
+        for row in rows:  # one row per (group, customer): counting customers, not money
+            total[row["group"]] += 1
+            repeat[row["group"]] += row["n"] > 1
+        return [(group, self._rate(repeat[group], n)) for group, n in total.items()]
+
+
+@dataclass(frozen=True)
+class NoDataCompute:
+    """A metric with no source data yet (e.g. CSAT before surveys exist): always None."""
+
+    def supported_dimensions(self) -> frozenset[str]:
+        return frozenset(DIMENSION_FIELDS)
+
+    def value(self, **kwargs: Any) -> Decimal | None:
+        return None
+
+    def series(self, **kwargs: Any) -> None:
+        return None
+
+    def breakdown(self, **kwargs: Any) -> list[tuple[Any, Decimal | None]]:
+        return []
+
+
+@dataclass(frozen=True)
+class CallableCompute:
+    """A metric given as a plain function value(scope=, start=, end=, filters=)."""
+
+    function: Callable[..., Decimal | None]
+
+    def supported_dimensions(self) -> frozenset[str]:
+        return frozenset()
+
+    def value(
+        self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters
+    ) -> Decimal | None:
+        return self.function(scope=scope, start=start, end=end, filters=filters)
+
+    def series(self, **kwargs: Any) -> None:
+        return None
+
+    def breakdown(self, *, by: str, **kwargs: Any) -> list[tuple[Any, Decimal | None]]:
+        raise ValidationError(
+            {"by": _("This metric cannot be broken down by %(by)s.") % {"by": by}}
+        )
+
+
+# --- the sources -------------------------------------------------------------------------------
+
+ROLLUP_SALES_FIELDS = {
+    "day": "day",
+    "owner": "owner_id",
+    "unit_path": "unit_path",
+    "territory": "territory_id",
+    "product_line": "product_line_id",
+    "segment": "segment",
+}
+RAW_LINE_FIELDS = {
+    "day": "order__ordered_on",
+    "owner": "order__owner_id",
+    "unit_path": "order__unit_path",
+    "territory": "order__territory_id",
+    "product_line": "product_line_id",
+    "product": "product_id",
+    "segment": "order__account__segment",
+}
+DEAL_FIELDS = {"day": "day", "owner": "owner_id", "unit_path": "unit_path", "segment": "segment"}
+ACTIVITY_FIELDS = {"day": "day", "owner": "owner_id", "unit_path": "unit_path"}
+ORDER_FIELDS = {
+    "day": "ordered_on",
+    "owner": "owner_id",
+    "unit_path": "unit_path",
+    "territory": "territory_id",
+    "segment": "account__segment",
+}
+
+
+def _live_lines() -> QuerySet[Any]:
+    return OrderLine.objects.exclude(order__status=OrderStatus.CANCELLED)
+
+
+def _live_orders() -> QuerySet[Any]:
+    return Order.objects.exclude(status=OrderStatus.CANCELLED)
+
+
+def _first_orders() -> QuerySet[Any]:
+    """Each customer's first non-cancelled order (earliest date, then lowest id)."""
+    earlier = _live_orders().filter(
+        Q(ordered_on__lt=OuterRef("ordered_on"))
+        | Q(ordered_on=OuterRef("ordered_on"), pk__lt=OuterRef("pk")),
+        account_id=OuterRef("account_id"),
+    )
+    return _live_orders().filter(~Exists(earlier))
+
+
+def sales_sum(rollup_expr: Callable[[], Any], raw_expr: Callable[[], Any], places: Decimal) -> Any:
+    return SumCompute(
+        main=Source(SalesDay.objects.all, ROLLUP_SALES_FIELDS, rollup_expr),
+        by_product=Source(_live_lines, RAW_LINE_FIELDS, raw_expr),
+        places=places,
+    )
+
+
+def rollup_sum(model: Any, fields: Mapping[str, str], column: str, places: Decimal) -> Any:
+    return SumCompute(main=Source(model.objects.all, fields, lambda: Sum(column)), places=places)
+
+
+REVENUE = sales_sum(lambda: Sum("revenue"), lambda: Sum("net_amount_reporting"), CENT)
+GROSS_MARGIN = sales_sum(
+    lambda: Sum("revenue") - Sum("cost"),
+    lambda: Sum("net_amount_reporting") - Sum("cost_reporting"),
+    CENT,
+)
+UNITS = sales_sum(lambda: Sum("units"), lambda: Sum("quantity"), MILLI)
+RETURNS = rollup_sum(ReturnDay, ROLLUP_SALES_FIELDS, "refunds", CENT)
+DEALS_WON = rollup_sum(DealDay, DEAL_FIELDS, "deals_won", ONE)
+WON_VALUE = rollup_sum(DealDay, DEAL_FIELDS, "won_value", CENT)
+DEALS_LOST = rollup_sum(DealDay, DEAL_FIELDS, "deals_lost", ONE)
+DEALS_CREATED = rollup_sum(DealDay, DEAL_FIELDS, "deals_created", ONE)
+ACTIVITIES = rollup_sum(ActivityDay, ACTIVITY_FIELDS, "activities", ONE)
+ACTIVITY_MINUTES = rollup_sum(ActivityDay, ACTIVITY_FIELDS, "minutes", ONE)
+NEW_CUSTOMERS = SumCompute(main=Source(_first_orders, ORDER_FIELDS), places=ONE)
+REPEAT_CUSTOMER_RATE = RepeatRateCompute(orders=Source(_live_orders, ORDER_FIELDS))
+NO_DATA = NoDataCompute()
