@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "attain.goals",
     "attain.api",
     "attain.web",
+    "attain.dashboards",
     "attain.demo",
 ]
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("orders/", include("attain.orders.urls")),
     path("performance/", include("attain.analytics.urls")),
     path("goals/", include("attain.goals.urls")),
+    path("dashboards/", include("attain.dashboards.urls")),
     path("", include("attain.web.urls")),
 ]

@@ -21,7 +21,15 @@ class NavLink:
 
 # (area key, label, [(link label, url name)]) — areas still to come link to their overview page.
 AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
-    ("plan", _("Plan"), [(_("Territories"), "organization:territory_list")]),
+    (
+        "plan",
+        _("Plan"),
+        [
+            (_("Goals"), "goals:goal_list"),
+            (_("My goals"), "goals:my_goals"),
+            (_("Territories"), "organization:territory_list"),
+        ],
+    ),
     (
         "pipeline",
         _("Pipeline"),
@@ -36,7 +44,7 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
         _("Orders"),
         [(_("Orders"), "orders:order_list"), (_("Returns"), "orders:return_list")],
     ),
-    ("performance", _("Performance"), []),
+    ("performance", _("Performance"), [(_("Dashboard"), "dashboards:dashboard")]),
     (
         "people",
         _("People"),

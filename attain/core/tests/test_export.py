@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1", "'+1"),
         ("-2", "'-2"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -38,7 +38,9 @@ def test_csv_export_of_a_filtered_list(world, login_as):
     exchange_rate_set(currency="USD", valid_on=dt.date(2024, 1, 1), rate=Decimal("0.9"))
     exchange_rate_set(currency="USD", valid_on=dt.date(2024, 2, 1), rate=Decimal("0.95"))
     exchange_rate_set(currency="GBP", valid_on=dt.date(2024, 1, 1), rate=Decimal("1.17"))
-    response = login_as(world.rep).get("/settings/exchange-rates/?currency=USD&sort=valid_on&export=csv")
+    response = login_as(world.rep).get(
+        "/settings/exchange-rates/?currency=USD&sort=valid_on&export=csv"
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="exchange-rates-into-eur.csv"' in response["Content-Disposition"]

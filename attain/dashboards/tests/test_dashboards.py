@@ -1,0 +1,215 @@
+"""Dashboards: who may open which, exact figures from hand-made orders, the goal line, the
+leaderboard by attainment, early warnings, the records behind a figure, and exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+
+from attain.analytics.tests.factories import line, make_account, make_product
+from attain.catalog.models import ProductLine
+from attain.dashboards import selectors
+from attain.dashboards.periods import ChosenPeriod
+from attain.goals.services import goal_create
+from attain.orders.services import order_create
+
+pytestmark = pytest.mark.django_db
+
+MARCH = "period=custom&start=2026-03-01&end=2026-03-31"
+
+
+@pytest.fixture
+def sales(world):
+    l1 = ProductLine.objects.create(code="L1", name="Line one")
+    p1 = make_product(sku="P1", line=l1, prices=[("EUR", "250", "100")])
+    acc_rep = make_account(owner=world.rep, name="Acme", segment="mid_market")
+    acc_rep2 = make_account(owner=world.rep2, name="Bolt", segment="enterprise")
+    # rep: 3 × 250.00 = 750.00 and 2 × 50.00 at 10 % off = 90.00 → 840.00 (cost 300 + 200 = 500)
+    order_create(
+        account=acc_rep,
+        owner=world.rep,
+        currency="EUR",
+        ordered_on=dt.date(2026, 3, 10),
+        lines=[line(p1, "3", "250.00"), line(p1, "2", "50.00", "10")],
+    )
+    # rep2: 1 × 100.00 (cost 100)
+    order_create(
+        account=acc_rep2,
+        owner=world.rep2,
+        currency="EUR",
+        ordered_on=dt.date(2026, 3, 20),
+        lines=[line(p1, "1", "100.00")],
+    )
+    return {"line": l1, "product": p1, "acc_rep": acc_rep}
+
+
+def _revenue_card(response) -> Decimal:
+    card = next(c for c in response.context["cards"] if c.key == "revenue")
+    return card.value
+
+
+def test_default_dashboard_follows_the_role(world, login_as):
+    assert login_as(world.admin).get("/dashboards/")["Location"] == "/dashboards/company/"
+    assert (
+        login_as(world.leader).get("/dashboards/")["Location"]
+        == f"/dashboards/units/{world.team_a1.pk}/"
+    )
+    assert (
+        login_as(world.rep).get("/dashboards/")["Location"]
+        == f"/dashboards/sellers/{world.rep.pk}/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("login", "allowed", "denied"),
+    [
+        ("admin", ["company", "unit:div_b", "seller:rep"], []),
+        (
+            "manager",
+            ["unit:div_a", "unit:team_a2", "seller:rep_a2"],
+            ["company", "unit:div_b", "seller:rep_b"],
+        ),
+        (
+            "leader",
+            ["unit:team_a1", "seller:rep"],
+            ["company", "unit:team_a2", "unit:div_a", "seller:rep_a2"],
+        ),
+        ("rep", ["seller:rep"], ["company", "unit:team_a1", "seller:rep2"]),
+        ("marketer", ["seller:marketer"], ["company", "unit:div_a", "seller:rep"]),
+    ],
+)
+def test_who_may_open_which_dashboard(world, login_as, login, allowed, denied):
+    client = login_as(world.people[login])
+
+    def url(target: str) -> str:
+        if target == "company":
+            return "/dashboards/company/"
+        kind, name = target.split(":")
+        if kind == "unit":
+            return f"/dashboards/units/{getattr(world, name).pk}/"
+        return f"/dashboards/sellers/{world.people[name].pk}/"
+
+    for target in allowed:
+        assert client.get(url(target)).status_code == 200, target
+    for target in denied:
+        assert client.get(url(target)).status_code == 404, target
+    assert client.get("/dashboards/units/999999/").status_code == 404
+    assert client.get("/dashboards/sellers/999999/").status_code == 404
+
+
+def test_figures_are_exact_and_the_records_add_up(world, login_as, sales):
+    client = login_as(world.leader)
+    response = client.get(f"/dashboards/units/{world.team_a1.pk}/?{MARCH}")
+    assert _revenue_card(response) == Decimal("940.00")
+    margin = next(c for c in response.context["cards"] if c.key == "gross_margin")
+    assert margin.value == Decimal("340.00")  # 940.00 − (500.00 + 100.00)
+    records = client.get(
+        f"/dashboards/records/?{MARCH}&kind=unit&pk={world.team_a1.pk}&metric=revenue"
+    )
+    assert records.status_code == 200
+    assert records.context["totals"]["revenue"] == Decimal("940.00")
+    assert records.context["count"] == 3
+    seller = client.get(f"/dashboards/sellers/{world.rep.pk}/?{MARCH}")
+    assert _revenue_card(seller) == Decimal("840.00")
+    # a rep cannot read a colleague's records by guessing the query
+    assert (
+        login_as(world.rep)
+        .get(f"/dashboards/records/?{MARCH}&kind=seller&pk={world.rep2.pk}")
+        .status_code
+        == 404
+    )
+
+
+def test_an_order_saved_now_is_in_the_next_page_load(world, login_as, sales):
+    client = login_as(world.rep)
+    before = _revenue_card(client.get(f"/dashboards/sellers/{world.rep.pk}/?{MARCH}"))
+    order_create(
+        account=sales["acc_rep"],
+        owner=world.rep,
+        currency="EUR",
+        ordered_on=dt.date(2026, 3, 31),
+        lines=[line(sales["product"], "1", "10.01")],
+    )
+    after = _revenue_card(client.get(f"/dashboards/sellers/{world.rep.pk}/?{MARCH}"))
+    assert (before, after) == (Decimal("840.00"), Decimal("850.01"))
+
+
+def test_goal_line_and_leaderboard_by_attainment(world, sales):
+    for person, target in ((world.rep, "1000.00"), (world.rep2, "500.00")):
+        goal_create(
+            scope_kind="person",
+            person=person,
+            metric="revenue",
+            period_kind="month",
+            start=dt.date(2026, 3, 1),
+            target=Decimal(target),
+            set_by=world.admin,
+            check_permission=False,
+        )
+    goal_create(
+        scope_kind="team",
+        unit=world.team_a1,
+        metric="revenue",
+        period_kind="month",
+        start=dt.date(2026, 3, 1),
+        target=Decimal("3100.00"),
+        set_by=world.admin,
+        check_permission=False,
+    )
+    period = ChosenPeriod("custom", dt.date(2026, 3, 1), dt.date(2026, 3, 31), "day")
+    team = selectors.subject_for(user=world.admin.user, kind="unit", pk=world.team_a1.pk)
+    trend = selectors.trend(
+        subject=team, period=period, metric="revenue", filters=selectors.Filters()
+    )
+    assert trend.goal_total == Decimal("3100.00")
+    assert trend.goal_cumulative is not None
+    assert trend.goal_cumulative[0] == Decimal("100.00")  # 3,100 over 31 days
+    assert trend.cumulative[9] == Decimal("840.00")  # 10 March
+    board = selectors.leaderboard(subject=team, period=period)
+    top = [(row.name, row.value, row.target, row.attainment) for row in board[:2]]
+    assert top == [
+        (str(world.rep), Decimal("840.00"), Decimal("1000.00"), Decimal("84.0")),
+        (str(world.rep2), Decimal("100.00"), Decimal("500.00"), Decimal("20.0")),
+    ]
+    assert board[2].name == str(world.leader) and board[2].attainment is None
+
+
+def test_declining_seller_raises_an_early_warning(world, sales):
+    # 12 complete weeks before Monday 2026-09-07: sales fall by 100.00 a week, 1,200.00 → 100.00
+    monday = dt.date(2026, 9, 7)
+    for week in range(12):
+        day = monday - dt.timedelta(weeks=12 - week) + dt.timedelta(days=2)
+        amount = Decimal(1200 - 100 * week)
+        order_create(
+            account=sales["acc_rep"],
+            owner=world.rep,
+            currency="EUR",
+            ordered_on=day,
+            lines=[line(sales["product"], "1", f"{amount}")],
+        )
+    team = selectors.subject_for(user=world.admin.user, kind="unit", pk=world.team_a1.pk)
+    found = selectors.alerts(subject=team, on=monday)
+    seller_alerts = [a for a in found.items if a.dimension == "seller"]
+    assert [(a.label, a.verdict) for a in seller_alerts] == [(str(world.rep), "declining")]
+    alert = seller_alerts[0]
+    assert alert.values[0] == Decimal("1200.00") and alert.values[-1] == Decimal("100.00")
+    assert alert.s == -66 and alert.slope_per_week == Decimal("-100.00")
+
+
+def test_breakdown_exports_as_csv(world, login_as, sales):
+    response = login_as(world.leader).get(
+        f"/dashboards/units/{world.team_a1.pk}/?{MARCH}&by=seller&export=csv"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    assert rows[0] == ["Seller", "Revenue"]
+    assert rows[1:] == [[str(world.rep), "840.00"], [str(world.rep2), "100.00"]]
+
+
+def test_dashboard_query_budget(world, login_as, sales, django_assert_max_num_queries):
+    client = login_as(world.admin)
+    with django_assert_max_num_queries(70):
+        assert client.get(f"/dashboards/company/?{MARCH}").status_code == 200
