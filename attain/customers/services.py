@@ -18,6 +18,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from attain.core.facts import facts_changed
 from attain.core.money import parse_decimal, quantize_money
 from attain.core.periods import today
 from attain.customers.models import Account, Contact, Segment, SizeBand
@@ -210,6 +211,8 @@ def account_update(*, account: Account, **fields: Any) -> Account:
         _stamp(fresh, owner=owner, on=today())
     fresh.full_clean()
     fresh.save()
+    if fresh.segment != current["segment"]:
+        facts_changed("account", ids=[fresh.pk])  # rollups are keyed by the account's segment
     account.refresh_from_db()
     return account
 

@@ -436,3 +436,12 @@ def test_rollup_upkeep_costs_a_few_set_based_queries_per_write(
     with_hooks = create()
     assert with_hooks - without <= 6  # keys (2), seller lock, delete, INSERT … SELECT
     assert SalesDay.objects.get(product_line=d.l1).revenue == Decimal("100.00")
+
+
+def test_changing_an_accounts_segment_moves_its_rollup_rows(data):
+    from attain.customers.services import account_update
+
+    before = SalesDay.objects.filter(segment="enterprise").count()
+    account_update(account=data.acc1, segment="enterprise")
+    assert_rollups_fresh()
+    assert SalesDay.objects.filter(segment="enterprise").count() > before
