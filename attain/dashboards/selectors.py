@@ -432,3 +432,37 @@ def _alert_labels(dimension: str, keys: list[Any]) -> dict[Any, str]:
 
 def funnel(*, subject: Subject, period: ChosenPeriod) -> FunnelSummary:
     return funnel_summary(scope=subject.scope, start=period.start, end=period.end)
+
+
+@dataclass(frozen=True)
+class PipelineHealth:
+    velocity_per_day: Decimal | None
+    coverage: Decimal | None  # × (1.00 = the open pipeline exactly covers the remaining goal)
+    remaining_goal: Decimal | None
+
+
+def pipeline_health(
+    *, funnel: FunnelSummary, goal_total: Decimal | None, actual: Decimal | None
+) -> PipelineHealth:
+    """Sales velocity = open opportunities × average deal size × win rate ÷ average cycle length
+    (revenue per day); pipeline coverage = open pipeline closing in the period ÷ remaining goal."""
+    velocity = None
+    if (
+        funnel.average_deal_size is not None
+        and funnel.win_rate is not None
+        and funnel.average_cycle_days
+    ):
+        velocity = (
+            Decimal(funnel.open)
+            * funnel.average_deal_size
+            * funnel.win_rate
+            / 100
+            / funnel.average_cycle_days
+        ).quantize(CENT, ROUND_HALF_UP)
+    remaining = None
+    coverage = None
+    if goal_total is not None:
+        remaining = max(goal_total - (actual or Decimal(0)), Decimal(0))
+        if remaining:
+            coverage = (funnel.open_pipeline / remaining).quantize(CENT, ROUND_HALF_UP)
+    return PipelineHealth(velocity, coverage, remaining)

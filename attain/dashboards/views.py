@@ -180,6 +180,11 @@ def _dashboard(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
             breakdown_links[:15],
         ),
         "funnel": funnel,
+        "health": selectors.pipeline_health(
+            funnel=funnel,
+            goal_total=trend.goal_total if metric_key == "revenue" else None,
+            actual=next((c.value for c in cards if c.key == "revenue"), None),
+        ),
         "funnel_json": _chart(
             [s.name for s in funnel.stages],
             [

@@ -213,3 +213,34 @@ def test_dashboard_query_budget(world, login_as, sales, django_assert_max_num_qu
     client = login_as(world.admin)
     with django_assert_max_num_queries(70):
         assert client.get(f"/dashboards/company/?{MARCH}").status_code == 200
+
+
+def test_pipeline_health_arithmetic():
+    from attain.analytics.selectors import FunnelSummary
+
+    funnel = FunnelSummary(
+        won=3,
+        lost=1,
+        open=8,
+        win_rate=Decimal("75.00"),
+        win_rate_by_value=None,
+        won_value=Decimal("30000.00"),
+        average_deal_size=Decimal("10000.00"),
+        average_cycle_days=Decimal("40.00"),
+        open_pipeline=Decimal("45000.00"),
+        weighted_pipeline=Decimal("20000.00"),
+        stages=[],
+    )
+    # velocity = 8 × 10,000 × 75 % ÷ 40 days = 1,500.00 a day; coverage = 45,000 ÷ (50,000 − 30,000) = 2.25
+    health = selectors.pipeline_health(
+        funnel=funnel, goal_total=Decimal("50000.00"), actual=Decimal("30000.00")
+    )
+    assert (health.velocity_per_day, health.coverage, health.remaining_goal) == (
+        Decimal("1500.00"),
+        Decimal("2.25"),
+        Decimal("20000.00"),
+    )
+    reached = selectors.pipeline_health(
+        funnel=funnel, goal_total=Decimal("20000.00"), actual=Decimal("30000.00")
+    )
+    assert (reached.coverage, reached.remaining_goal) == (None, Decimal("0"))
