@@ -22,16 +22,12 @@ from attain.web.selectors import home_summary
 # What each area will hold, shown on its overview until it is built.
 COMING = {
     "plan": [
-        gettext_lazy(
-            "Goals for people, teams, units and the company, with milestones and revisions"
-        ),
-        gettext_lazy("Cascading goals and raising the bar from last period's results"),
-        gettext_lazy("Sales plans and campaigns"),
+        gettext_lazy("Sales plans and campaigns, revised when the market changes"),
+        gettext_lazy("Service and loyalty standards"),
     ],
     "performance": [
-        gettext_lazy("Attainment, pace and projected results against every goal"),
-        gettext_lazy("Breakdowns by division, unit, team, seller, territory and product"),
-        gettext_lazy("Funnel, leaderboards and early warnings on flat or declining sales"),
+        gettext_lazy("Coarser rollups for very large histories, and forecast accuracy"),
+        gettext_lazy("Customer satisfaction beside revenue, once surveys are recorded"),
     ],
     "pay": [
         gettext_lazy("Commission plans, payout runs and statements with a trace for every line"),
