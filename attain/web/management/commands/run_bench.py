@@ -1,78 +1,94 @@
-"""Time the main pages and API list endpoints; print the figures as JSON.
+"""Time the list pages, the dashboards and the performance API; compare raw order lines with the
+rollup; time an order until it shows on the dashboard. Prints one JSON document.
 
-Benchmarks never gate the test suite: this prints numbers, it does not pass or fail on them.
+`manage.py run_bench [--repeat N] [--user admin] [--only pages|dashboards|rollup|latency]`
+works on whatever database DATABASE_URL points at (migrating it and seeding the `small` demo
+data only when it is empty). Benchmarks never gate the test suite: this prints numbers, it does
+not pass or fail on them. Helpers: attain/web/bench.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import platform
-import statistics
 import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import timezone
 
-URLS = [
-    "/",
-    "/pipeline/deals/",
-    "/pipeline/deals/?status=open&sort=-amount_reporting",
-    "/orders/",
-    "/customers/accounts/",
-    "/organization/people/",
-    "/api/v1/pipeline/deals?limit=50",
-    "/api/v1/orders/orders?limit=50",
-    "/api/v1/customers/accounts?limit=50",
-]
+from attain.core.periods import today
+from attain.web import bench
+
+SECTIONS = ("pages", "dashboards", "rollup", "latency")
+
+
+def _needs_migrate() -> bool:
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 class Command(BaseCommand):
-    help = "Time the main pages and API endpoints (p50/p95 server time) and print JSON."
+    help = (
+        "Benchmarks (p50/p95 server time of pages, dashboards and the performance API; raw "
+        "order lines vs the rollup; order-to-dashboard latency) printed as JSON."
+    )
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--repeat", type=int, default=30)
-        parser.add_argument("--user", default="admin")
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--repeat", type=int, default=30, help="timed runs per figure")
+        parser.add_argument("--user", default="admin", help="the login the pages are timed as")
+        parser.add_argument(
+            "--only",
+            action="append",
+            choices=SECTIONS,
+            help="run only this section (repeatable; default: all)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", verbosity=0, interactive=False)
-        call_command("seed_demo", "--if-empty", "--seed", "1", "--scale", "small")
+        repeat = max(1, options["repeat"])
+        sections = options["only"] or list(SECTIONS)
+        began = time.perf_counter()
+        if _needs_migrate():
+            call_command("migrate", verbosity=0, interactive=False)
+        call_command(
+            "seed_demo", "--if-empty", "--seed", "1", "--scale", "small", stdout=self.stderr
+        )
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"No user {options['user']!r}; run seed_demo first.")
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        figures: dict[str, dict[str, float | int]] = {}
-        for url in URLS:
-            timings = []
-            status = 0
-            for _ in range(options["repeat"]):
-                start = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - start) * 1000)
-                status = response.status_code
-            timings.sort()
-            figures[url] = {
-                "status": status,
-                "p50_ms": round(statistics.median(timings), 2),
-                "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
-            }
-        report = {
+        subjects = bench.find_subjects(today())
+
+        report: dict[str, Any] = {
             "date": timezone.now().isoformat(timespec="seconds"),
-            "machine": {
-                "cpus": os.cpu_count(),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-            },
-            "database": connection.vendor,
+            "today": today().isoformat(),
+            "machine": bench.machine(),
+            "database": bench.database(),
             "reporting_currency": settings.REPORTING_CURRENCY,
-            "repeat": options["repeat"],
-            "figures": figures,
+            "debug": settings.DEBUG,
+            "user": options["user"],
+            "repeat": repeat,
+            "sections": sections,
+            "subjects": subjects.as_json() if subjects else None,
         }
+        if "pages" in sections:
+            report["pages"] = {url: bench.time_get(client, url, repeat) for url in bench.PAGE_URLS}
+        if subjects is None:
+            report["error"] = "no division, team or seller found; dashboards etc. not timed"
+        else:
+            if "dashboards" in sections:
+                report.update(bench.bench_dashboards(client, subjects, repeat))
+            if "rollup" in sections:
+                report["rollup_vs_raw"] = bench.bench_rollup(subjects, repeat)
+            if "latency" in sections:
+                report["order_to_dashboard"] = bench.bench_latency(client, subjects.seller, repeat)
+        report["summary"] = bench.summary(report)
+        report["seconds"] = round(time.perf_counter() - began, 1)
         self.stdout.write(json.dumps(report, indent=2))
