@@ -22,6 +22,8 @@ DIVISIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("MAR", "Marine & Energy", ("MARI", "PROC")),
 )
 PRICE_SENSITIVE_DIVISION = "IND"
+#: The division whose sellers also get quarterly goals for deals won and activities.
+GOAL_METRICS_DIVISION = "IND"
 
 LOST_REASON_WEIGHTS = (
     ("price", 15),

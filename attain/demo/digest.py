@@ -1,8 +1,9 @@
 """A fingerprint of the demo data: per table, the row count and a hash of every row.
 
 Rows are described by natural keys (external ids, emails, codes), never by database ids or
-`created_at`, so two runs of the generator in different databases (or through different
-writers) can be compared table by table.
+automatic `created_at` stamps, so two runs of the generator in different databases (or through
+different writers) can be compared table by table. (The demo stamps goals, revisions and
+acknowledgements with times derived from dates, so those are part of their rows.)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models import Model
 from attain.catalog.models import ProductPrice
 from attain.core.models import ExchangeRate
 from attain.customers.models import Account, Contact
+from attain.goals.models import Goal, GoalAcknowledgement, GoalRevision
 from attain.orders.models import Order, OrderCancellation, OrderLine, OrderReturn
 from attain.organization.models import (
     Employment,
@@ -27,6 +29,7 @@ from attain.organization.models import (
 from attain.pipeline.models import Activity, Deal, DealStageChange, Lead
 
 STAMP = ("owner__email", "unit__code", "unit_path", "territory__name")
+GOAL = ("goal__metric", "goal__person__email", "goal__unit__code", "goal__start", "goal__end")
 
 #: table -> (model, fields describing a row)
 TABLES: dict[str, tuple[type[Model], tuple[str, ...]]] = {
@@ -194,6 +197,43 @@ TABLES: dict[str, tuple[type[Model], tuple[str, ...]]] = {
             "amount_reporting",
             "recorded_by__email",
         ),
+    ),
+    "goals": (
+        Goal,
+        (
+            "scope_kind",
+            "person__email",
+            "unit__code",
+            "metric",
+            "period_kind",
+            "start",
+            "end",
+            "target",
+            "segment",
+            "parent__metric",
+            "parent__unit__code",
+            "parent__start",
+            "set_by__email",
+            "notes",
+            "created_at",
+        ),
+    ),
+    "goal_revisions": (
+        GoalRevision,
+        (
+            *GOAL,
+            "old_target",
+            "new_target",
+            "reason_kind",
+            "reason",
+            "revised_by__email",
+            "effective_from",
+            "revised_at",
+        ),
+    ),
+    "goal_acknowledgements": (
+        GoalAcknowledgement,
+        (*GOAL, "person__email", "acknowledged_at", "comment"),
     ),
 }
 

@@ -6,7 +6,9 @@ leavers and new hires, territories), the catalog with dated prices, monthly exch
 Then it draws the sales history seller by seller from seeded random streams (one stream per
 seller, so the plan of one seller never depends on another) and hands each plan to a writer:
 `ServiceWriter` books through the services (small, medium), `BulkWriter` builds the same rows
-with `bulk_create` (large), computing exactly what the services compute.
+with `bulk_create` (large), computing exactly what the services compute. Last come the goals
+(see quotas.py): quotas sized from each seller's skill, the season and ramp-up, rolled up the
+organisation, with a few revisions and acknowledgements.
 
 Deterministic: the same seed and end date give the same data. Only `random.Random` instances
 seeded from strings are used, all collections are lists in a fixed order, and every timestamp
@@ -155,6 +157,10 @@ class Org:
     service: list[Person] = field(default_factory=list)
     logins: dict[str, Person] = field(default_factory=dict)
     people: int = 0
+    #: the sales units (divisions, business units, teams) with their parent, parents first
+    sales_units: list[tuple[OrgUnit, OrgUnit]] = field(default_factory=list)
+    #: division code -> (division, its sales manager)
+    divisions: dict[str, tuple[OrgUnit, Person]] = field(default_factory=dict)
 
 
 class _People:
@@ -263,6 +269,8 @@ def build_org(*, seed: int, scale: data.Scale, start: dt.date, end: dt.date) -> 
             username="manager" if first else None,
         )
         _place(manager, division, Role.SALES_MANAGER, m_start)
+        org.sales_units.append((division, company))
+        org.divisions[d_code] = (division, manager)
         a_start = hired_before_start()
         assistant = people.create(
             title=f"Assistant sales manager {d_name}",
@@ -281,6 +289,7 @@ def build_org(*, seed: int, scale: data.Scale, start: dt.date, end: dt.date) -> 
                 code=f"{d_code}-B{b + 1}",
                 parent=division,
             )
+            org.sales_units.append((bu, division))
             for t in range(scale.teams):
                 team = unit_create(
                     name=f"{bu.name} team {t + 1}",
@@ -288,6 +297,7 @@ def build_org(*, seed: int, scale: data.Scale, start: dt.date, end: dt.date) -> 
                     code=f"{d_code}-B{b + 1}-T{t + 1}",
                     parent=bu,
                 )
+                org.sales_units.append((team, bu))
                 demo_team = first and b == 0 and t == 0
                 l_start = hired_before_start()
                 leader = people.create(
@@ -1082,6 +1092,8 @@ class SellerPlanner:
 class Result:
     logins: list[tuple[str, str, str]]  # (login, name, role)
     counts: dict[str, int]
+    #: person id -> skill profile ("star", "steady", "laggard") of every seller
+    profiles: dict[int, str] = field(default_factory=dict)
 
 
 def history_start(end: dt.date, months: int) -> dt.date:
@@ -1153,6 +1165,12 @@ def generate(
                 break
         writer.flush()
         bar.close()
+        say("Goals…")
+        # imported here: the goals plan builds on this module's Org, Seller and time helpers
+        from attain.demo.quotas import goals_calibrate, goals_plan
+
+        calibration = goals_calibrate(org=org, start=start, end=end)
+        writer.goals(goals_plan(seed=seed, org=org, start=start, end=end, calibration=calibration))
     roles = {
         "admin": "Sales operations (superuser)",
         "manager": "Sales manager",
@@ -1168,4 +1186,8 @@ def generate(
         for login in LOGIN_ORDER
         if login in org.logins
     ]
-    return Result(logins=logins, counts=writer.counts)
+    return Result(
+        logins=logins,
+        counts=writer.counts,
+        profiles={s.person.pk: s.profile[0] for s in org.sellers},
+    )

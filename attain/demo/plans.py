@@ -135,3 +135,58 @@ class DealPlan:
     activities: list[ActivityPlan] = field(default_factory=list)
     order: OrderPlan | None = None
     obj: Any = None
+
+
+@dataclass
+class GoalPlan:
+    """A goal to set. `current` follows the planned revisions (the target in force at the end);
+    `parent` is the goal it rolls up into (a person's into the team's, a team's into the unit's)."""
+
+    scope_kind: str
+    metric: str
+    period_kind: str
+    start: dt.date
+    end: dt.date
+    target: Decimal
+    set_by: Any  # Person
+    set_at: dt.datetime
+    person: Any = None  # Person
+    unit: Any = None  # OrgUnit
+    parent: GoalPlan | None = field(default=None, repr=False)
+    children: list[GoalPlan] = field(default_factory=list, repr=False)
+    notes: str = ""
+    current: Decimal = Decimal(0)
+    obj: Any = None  # the Goal once set
+
+    def __post_init__(self) -> None:
+        self.current = self.target
+
+
+@dataclass
+class GoalRevisionPlan:
+    goal: GoalPlan
+    old_target: Decimal
+    new_target: Decimal
+    reason_kind: str
+    reason: str
+    revised_by: Any  # Person
+    effective_from: dt.date
+    revised_at: dt.datetime
+
+
+@dataclass
+class GoalAcknowledgementPlan:
+    goal: GoalPlan
+    person: Any  # Person
+    acknowledged_at: dt.datetime
+    comment: str = ""
+
+
+@dataclass
+class GoalBook:
+    """Every goal, revision and acknowledgement of the demo, in the order they are written:
+    goals parents first, revisions in the order they happen."""
+
+    goals: list[GoalPlan] = field(default_factory=list)
+    revisions: list[GoalRevisionPlan] = field(default_factory=list)
+    acknowledgements: list[GoalAcknowledgementPlan] = field(default_factory=list)

@@ -16,13 +16,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from attain.catalog.models import ProductPrice
 from attain.core.money import quantize_money
 from attain.core.selectors import exchange_rate_get
 from attain.customers.models import Account, Contact
 from attain.customers.services import account_create, contact_create
-from attain.demo.plans import AccountPlan, ActivityPlan, DealPlan, LeadPlan, OrderPlan
+from attain.demo.plans import (
+    AccountPlan,
+    ActivityPlan,
+    DealPlan,
+    GoalBook,
+    LeadPlan,
+    OrderPlan,
+)
+from attain.goals.models import Goal, GoalAcknowledgement, GoalRevision
+from attain.goals.services import goal_acknowledge, goal_create, goal_revise
 from attain.orders.models import (
     Order,
     OrderCancellation,
@@ -86,6 +96,45 @@ class Writer:
 
     def flush(self) -> None:
         """Write anything still buffered."""
+
+    def goals(self, book: GoalBook) -> None:
+        raise NotImplementedError
+
+    def _goal_times(
+        self,
+        book: GoalBook,
+        revisions: list[GoalRevision],
+        acknowledgements: list[GoalAcknowledgement],
+    ) -> None:
+        """Stamp the planned times over the `auto_now_add` ones, so goals, revisions and
+        acknowledgements carry times that follow from dates: one UPDATE per distinct time (a
+        few dozen per month of history), whichever writer booked the rows."""
+        _stamp_times(Goal, "created_at", [(p.set_at, p.obj.pk) for p in book.goals])
+        _stamp_times(
+            GoalRevision,
+            "revised_at",
+            [(p.revised_at, r.pk) for p, r in zip(book.revisions, revisions, strict=True)],
+        )
+        _stamp_times(
+            GoalAcknowledgement,
+            "acknowledged_at",
+            [
+                (p.acknowledged_at, a.pk)
+                for p, a in zip(book.acknowledgements, acknowledgements, strict=True)
+            ],
+        )
+        self.counts["goals"] += len(book.goals)
+        self.counts["goal_revisions"] += len(revisions)
+        self.counts["goal_acknowledgements"] += len(acknowledgements)
+
+
+def _stamp_times(model: Any, field_name: str, items: list[tuple[dt.datetime, int]]) -> None:
+    by_time: dict[dt.datetime, list[int]] = {}
+    for when, pk in items:
+        by_time.setdefault(when, []).append(pk)
+    for when, pks in by_time.items():
+        for first in range(0, len(pks), BATCH):
+            model.objects.filter(pk__in=pks[first : first + BATCH]).update(**{field_name: when})
 
 
 # --- through the services ----------------------------------------------------------------------
@@ -273,6 +322,42 @@ class ServiceWriter(Writer):
         self.counts["orders"] += 1
         self.counts["order_lines"] += len(plan.lines)
         self.counts["cancellations"] += plan.cancel is not None
+
+    def goals(self, book: GoalBook) -> None:
+        """Goals through `goal_create` (parents first), then `goal_revise` and
+        `goal_acknowledge`. Historical goals are set as their leaders set them, without today's
+        permission check (the people may have left since); revisions are recorded by sales
+        operations, who may revise any goal."""
+        for plan in book.goals:
+            plan.obj = goal_create(
+                scope_kind=plan.scope_kind,
+                metric=plan.metric,
+                period_kind=plan.period_kind,
+                start=plan.start,
+                target=plan.target,
+                set_by=plan.set_by,
+                person=plan.person,
+                unit=plan.unit,
+                notes=plan.notes,
+                parent=plan.parent.obj if plan.parent else None,
+                check_permission=False,
+            )
+        revisions = [
+            goal_revise(
+                goal=item.goal.obj,
+                new_target=item.new_target,
+                reason_kind=item.reason_kind,
+                reason=item.reason,
+                revised_by=item.revised_by,
+                effective_from=item.effective_from,
+            )
+            for item in book.revisions
+        ]
+        acknowledgements = [
+            goal_acknowledge(goal=item.goal.obj, person=item.person, comment=item.comment)
+            for item in book.acknowledgements
+        ]
+        self._goal_times(book, revisions, acknowledgements)
 
 
 # --- in bulk ---------------------------------------------------------------------------------------
@@ -651,6 +736,55 @@ class BulkWriter(Writer):
         self.counts["order_lines"] += len(all_lines)
         self.counts["cancellations"] += len(cancellations)
         self.counts["returns"] += len(returns)
+
+    def goals(self, book: GoalBook) -> None:
+        """The rows `goal_create`, `goal_revise` and `goal_acknowledge` write, in bulk (with
+        their history rows): goals level by level so each knows its parent's id."""
+        depth: dict[int, int] = {}
+        for plan in book.goals:
+            depth[id(plan)] = depth[id(plan.parent)] + 1 if plan.parent is not None else 0
+        for level in sorted(set(depth.values())):
+            todo = [p for p in book.goals if depth[id(p)] == level]
+            for plan in todo:
+                plan.obj = Goal(
+                    scope_kind=plan.scope_kind,
+                    person=plan.person,
+                    unit=plan.unit,
+                    metric=plan.metric,
+                    period_kind=plan.period_kind,
+                    start=plan.start,
+                    end=plan.end,
+                    target=quantize_money(plan.target),
+                    segment="",
+                    parent=plan.parent.obj if plan.parent else None,
+                    set_by=plan.set_by,
+                    notes=plan.notes,
+                )
+            bulk_create_with_history([p.obj for p in todo], Goal, batch_size=self.batch)
+        revisions = [
+            GoalRevision(
+                goal=item.goal.obj,
+                old_target=quantize_money(item.old_target),
+                new_target=quantize_money(item.new_target),
+                reason_kind=item.reason_kind,
+                reason=item.reason.strip(),
+                revised_by=item.revised_by,
+                effective_from=item.effective_from,
+            )
+            for item in book.revisions
+        ]
+        GoalRevision.objects.bulk_create(revisions, batch_size=self.batch)
+        revised: dict[int, Goal] = {}
+        for item in book.revisions:  # the last revision of a goal leaves its target
+            item.goal.obj.target = quantize_money(item.new_target)
+            revised[id(item.goal)] = item.goal.obj
+        bulk_update_with_history(list(revised.values()), Goal, ["target"], batch_size=self.batch)
+        acknowledgements = [
+            GoalAcknowledgement(goal=item.goal.obj, person=item.person, comment=item.comment)
+            for item in book.acknowledgements
+        ]
+        GoalAcknowledgement.objects.bulk_create(acknowledgements, batch_size=self.batch)
+        self._goal_times(book, revisions, acknowledgements)
 
     def unit_cost(self, product: Any, currency: str, on: dt.date) -> Decimal:
         """The unit cost the orders service prices with: the order currency's row on `on`."""

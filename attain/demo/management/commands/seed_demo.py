@@ -24,7 +24,7 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Fill the database with a demo company and 24 months of sales history."
+    help = "Fill the database with a demo company, 24 months of sales history and goals."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
