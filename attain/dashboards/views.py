@@ -198,7 +198,9 @@ def _dashboard(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
         "alerts": warnings,
         "children": OrgUnit.objects.get_children(subject.unit)
         if subject.unit is not None
-        else OrgUnit.objects.filter(depth=2),
+        else OrgUnit.objects.filter(depth=2)
+        if subject.kind == "company"
+        else [],
         "query": params.urlencode(),
         "records_url": reverse("dashboards:records"),
     }

@@ -244,3 +244,10 @@ def test_pipeline_health_arithmetic():
         funnel=funnel, goal_total=Decimal("20000.00"), actual=Decimal("30000.00")
     )
     assert (reached.coverage, reached.remaining_goal) == (None, Decimal("0"))
+
+
+def test_seller_dashboard_offers_no_unit_links(world, login_as):
+    response = login_as(world.rep).get(f"/dashboards/sellers/{world.rep.pk}/")
+    assert response.context["children"] == []
+    company = login_as(world.admin).get("/dashboards/company/")
+    assert [u.name for u in company.context["children"]] == ["Division A", "Division B"]
