@@ -9,13 +9,14 @@ an admin. Anything else is a 404 (a person or unit they cannot see) or a 403 (co
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from attain.analytics import selectors
 from attain.analytics.metrics import METRICS
@@ -162,6 +163,39 @@ class FunnelOut(Schema):
     stages: list[FunnelStageOut]
 
 
+class FigureQuery(Schema):
+    """Which figure: the metric, whose (a person, a unit's subtree, or the company), when, filters."""
+
+    metric: str
+    person_id: int | None = None
+    unit_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    product_line_id: int | None = None
+    product_id: int | None = None
+    territory_id: int | None = None
+    segment: str | None = None
+
+
+@dataclass(frozen=True)
+class _Figure:
+    metric: str
+    unit: str
+    scope: Any
+    start: dt.date
+    end: dt.date
+    filters: Any
+
+
+def _figure(request: HttpRequest, q: FigureQuery) -> _Figure:
+    """Check the metric and the caller's right to the scope; resolve the period and filters."""
+    unit = _metric_unit(q.metric)
+    scope = scope_for_request(request, person_id=q.person_id, unit_id=q.unit_id)
+    start, end = _period(q.start, q.end)
+    filters = _filters(q.product_line_id, q.product_id, q.territory_id, q.segment)
+    return _Figure(q.metric, unit, scope, start, end, filters)
+
+
 # --- endpoints ---------------------------------------------------------------------------------
 
 
@@ -192,108 +226,55 @@ def _metric_unit(metric: str) -> str:
 
 
 @router.get("/value", response=ValueOut, operation_id="performance_value_get")
-def performance_value(
-    request: HttpRequest,
-    metric: str,
-    person_id: int | None = None,
-    unit_id: int | None = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    product_line_id: int | None = None,
-    product_id: int | None = None,
-    territory_id: int | None = None,
-    segment: str | None = None,
-) -> dict[str, Any]:
+def performance_value(request: HttpRequest, q: Query[FigureQuery]) -> dict[str, Any]:
     """The metric for a person, a unit (its subtree) or the company over [start, end]."""
-    unit = _metric_unit(metric)
-    scope = scope_for_request(request, person_id=person_id, unit_id=unit_id)
-    start, end = _period(start, end)
+    f = _figure(request, q)
     value = selectors.metric_value(
-        metric=metric,
-        scope=scope,
-        start=start,
-        end=end,
-        filters=_filters(product_line_id, product_id, territory_id, segment),
+        metric=f.metric, scope=f.scope, start=f.start, end=f.end, filters=f.filters
     )
     return {
-        "metric": metric,
-        "unit": unit,
-        "person_id": scope.person_id,
-        "unit_path": scope.unit_path,
-        "start": start,
-        "end": end,
+        "metric": f.metric,
+        "unit": f.unit,
+        "person_id": f.scope.person_id,
+        "unit_path": f.scope.unit_path,
+        "start": f.start,
+        "end": f.end,
         "value": value,
     }
 
 
 @router.get("/series", response=SeriesOut, operation_id="performance_series_get")
 def performance_series(
-    request: HttpRequest,
-    metric: str,
-    grain: str = "month",
-    person_id: int | None = None,
-    unit_id: int | None = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    product_line_id: int | None = None,
-    product_id: int | None = None,
-    territory_id: int | None = None,
-    segment: str | None = None,
+    request: HttpRequest, q: Query[FigureQuery], grain: str = "month"
 ) -> dict[str, Any]:
     """The metric per day / week (from Monday) / month / quarter / year; keys are bucket starts."""
-    unit = _metric_unit(metric)
-    scope = scope_for_request(request, person_id=person_id, unit_id=unit_id)
-    start, end = _period(start, end)
+    f = _figure(request, q)
     points = selectors.metric_series(
-        metric=metric,
-        scope=scope,
-        start=start,
-        end=end,
-        grain=grain,
-        filters=_filters(product_line_id, product_id, territory_id, segment),
+        metric=f.metric, scope=f.scope, start=f.start, end=f.end, grain=grain, filters=f.filters
     )
     return {
-        "metric": metric,
-        "unit": unit,
+        "metric": f.metric,
+        "unit": f.unit,
         "grain": grain,
-        "start": start,
-        "end": end,
+        "start": f.start,
+        "end": f.end,
         "points": [{"start": b, "value": v} for b, v in points],
     }
 
 
 @router.get("/breakdown", response=BreakdownOut, operation_id="performance_breakdown_get")
-def performance_breakdown(
-    request: HttpRequest,
-    metric: str,
-    by: str,
-    person_id: int | None = None,
-    unit_id: int | None = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    product_line_id: int | None = None,
-    product_id: int | None = None,
-    territory_id: int | None = None,
-    segment: str | None = None,
-) -> dict[str, Any]:
+def performance_breakdown(request: HttpRequest, q: Query[FigureQuery], by: str) -> dict[str, Any]:
     """The metric per seller, unit, team, territory, product line, product or segment."""
-    unit = _metric_unit(metric)
-    scope = scope_for_request(request, person_id=person_id, unit_id=unit_id)
-    start, end = _period(start, end)
+    f = _figure(request, q)
     rows = selectors.metric_breakdown(
-        metric=metric,
-        scope=scope,
-        start=start,
-        end=end,
-        by=by,
-        filters=_filters(product_line_id, product_id, territory_id, segment),
+        metric=f.metric, scope=f.scope, start=f.start, end=f.end, by=by, filters=f.filters
     )
     return {
-        "metric": metric,
-        "unit": unit,
+        "metric": f.metric,
+        "unit": f.unit,
         "by": by,
-        "start": start,
-        "end": end,
+        "start": f.start,
+        "end": f.end,
         "rows": [{"key": r.key, "label": r.label, "id": r.id, "value": r.value} for r in rows],
     }
 
