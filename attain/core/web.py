@@ -127,3 +127,29 @@ def call_service(form: forms.BaseForm, action: Callable[[], Any]) -> Any:
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return None
+
+
+def delete_page(
+    request: Any,
+    obj: Model,
+    delete: Callable[[], Any],
+    *,
+    success: str,
+    done_url: str,
+    cancel_url: str,
+) -> Any:
+    """Confirm on GET; on POST call the delete service. A refusal (ValidationError) is shown as
+    messages on the page the user came from; nothing is deleted then."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    if request.method == "POST":
+        try:
+            delete()
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(cancel_url)
+        messages.success(request, success)
+        return redirect(done_url)
+    return render(request, "core/confirm_delete.html", {"object": obj, "cancel_url": cancel_url})

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from attain.core.listing import Column, Filter, ListPage, list_export, list_page
-from attain.core.web import call_service, form_page, get_visible_or_404
+from attain.core.web import call_service, delete_page, form_page, get_visible_or_404
 from attain.customers import selectors, services
 from attain.customers.forms import AccountForm, ContactForm
 from attain.customers.models import Account, Contact, Segment, SizeBand
@@ -166,19 +166,13 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_visible_or_404(Account.objects.visible_to(request.user), pk=pk)
     if not selectors.account_can_delete(user=request.user, account=account):
         raise PermissionDenied
-    if request.method == "POST":
-        try:
-            services.account_delete(account=account)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(account.get_absolute_url())
-        messages.success(request, _("Account deleted."))
-        return redirect("customers:account_list")
-    return render(
+    return delete_page(
         request,
-        "core/confirm_delete.html",
-        {"object": account, "cancel_url": account.get_absolute_url()},
+        account,
+        lambda: services.account_delete(account=account),
+        success=_("Account deleted."),
+        done_url=reverse("customers:account_list"),
+        cancel_url=account.get_absolute_url(),
     )
 
 
@@ -256,18 +250,11 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_visible_or_404(
         Contact.objects.visible_to(request.user).select_related("account"), pk=pk
     )
-    account_url = contact.account.get_absolute_url()
-    if request.method == "POST":
-        try:
-            services.contact_delete(contact=contact)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(contact.get_absolute_url())
-        messages.success(request, _("Contact deleted."))
-        return redirect(account_url)
-    return render(
+    return delete_page(
         request,
-        "core/confirm_delete.html",
-        {"object": contact, "cancel_url": contact.get_absolute_url()},
+        contact,
+        lambda: services.contact_delete(contact=contact),
+        success=_("Contact deleted."),
+        done_url=contact.account.get_absolute_url(),
+        cancel_url=contact.get_absolute_url(),
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from attain.core.listing import Column, Filter, ListPage, list_export, list_page
 from attain.core.visibility import is_admin
 from attain.core.web import (
+    delete_page,
     form_page,
     get_visible_or_404,
     require,
@@ -218,17 +219,13 @@ def deal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_visible_or_404(Deal.objects.visible_to(request.user), pk=pk)
     if not may_delete_stamped(request.user, deal):
         raise PermissionDenied
-    if request.method == "POST":
-        try:
-            services.deal_delete(deal=deal)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(deal.get_absolute_url())
-        messages.success(request, _("Deal deleted."))
-        return redirect("pipeline:deal_list")
-    return render(
-        request, "core/confirm_delete.html", {"object": deal, "cancel_url": deal.get_absolute_url()}
+    return delete_page(
+        request,
+        deal,
+        lambda: services.deal_delete(deal=deal),
+        success=_("Deal deleted."),
+        done_url=reverse("pipeline:deal_list"),
+        cancel_url=deal.get_absolute_url(),
     )
 
 
@@ -423,17 +420,13 @@ def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_visible_or_404(Lead.objects.visible_to(request.user), pk=pk)
     if not may_delete_stamped(request.user, lead):
         raise PermissionDenied
-    if request.method == "POST":
-        try:
-            services.lead_delete(lead=lead)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(lead.get_absolute_url())
-        messages.success(request, _("Lead deleted."))
-        return redirect("pipeline:lead_list")
-    return render(
-        request, "core/confirm_delete.html", {"object": lead, "cancel_url": lead.get_absolute_url()}
+    return delete_page(
+        request,
+        lead,
+        lambda: services.lead_delete(lead=lead),
+        success=_("Lead deleted."),
+        done_url=reverse("pipeline:lead_list"),
+        cancel_url=lead.get_absolute_url(),
     )
 
 
@@ -592,13 +585,13 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_visible_or_404(Activity.objects.visible_to(request.user), pk=pk)
     if not may_delete_activity(request.user, activity):
         raise PermissionDenied
-    cancel_url = reverse("pipeline:activity_list")
-    if request.method == "POST":
-        services.activity_delete(activity=activity)
-        messages.success(request, _("Activity deleted."))
-        return redirect(cancel_url)
-    return render(
-        request, "core/confirm_delete.html", {"object": activity, "cancel_url": cancel_url}
+    return delete_page(
+        request,
+        activity,
+        lambda: services.activity_delete(activity=activity),
+        success=_("Activity deleted."),
+        done_url=reverse("pipeline:activity_list"),
+        cancel_url=reverse("pipeline:activity_list"),
     )
 
 
