@@ -76,3 +76,18 @@ def test_rep_cannot_open_a_colleagues_page(world, live_server, browser):
     _sign_in(page, live_server, "rep")
     response = page.goto(f"{live_server.url}/organization/people/{world.rep2.pk}/")
     assert response is not None and response.status == 404
+
+
+def test_dashboard_draws_its_charts_under_the_content_security_policy(world, live_server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    _sign_in(page, live_server, "leader")
+    page.goto(f"{live_server.url}/dashboards/")
+    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 3")
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => c.chart)"
+    )
+    page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+    assert "Team A1" in page.locator("h1").inner_text()
+    assert errors == [], errors
