@@ -28,13 +28,9 @@ from attain.organization.visibility import scope_for
 router = Router(tags=["performance"])
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
 def scope_for_request(request: HttpRequest, *, person_id: int | None, unit_id: int | None) -> Scope:
     """The figure scope asked for, after checking the caller may see it."""
-    seen = scope_for(_user(request))
+    seen = scope_for(request.user)
     unit_path: str | None = None
     if unit_id is not None:
         path = OrgUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first()

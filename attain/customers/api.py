@@ -20,10 +20,6 @@ from attain.organization.visibility import scope_for
 router = Router(tags=["customers"])
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
 # --- schemas -----------------------------------------------------------------------------------
 
 
@@ -119,7 +115,7 @@ class ContactUpdateIn(Schema):
 
 def _owner(request: HttpRequest, owner_id: int | None) -> Person:
     """The person to own the record: must exist (422) and be covered by the caller (403)."""
-    user = _user(request)
+    user = request.user
     if owner_id is None:
         owner_id = scope_for(user).person_id
         if owner_id is None:
@@ -135,7 +131,7 @@ def _owner(request: HttpRequest, owner_id: int | None) -> Person:
 def _parent(request: HttpRequest, parent_id: int | None) -> Account | None:
     if parent_id is None:
         return None
-    parent = Account.objects.visible_to(_user(request)).filter(pk=parent_id).first()
+    parent = Account.objects.visible_to(request.user).filter(pk=parent_id).first()
     if parent is None:
         raise ValidationError({"parent_id": f"There is no account with id {parent_id}."})
     return parent
@@ -166,7 +162,7 @@ def account_list(
     owner_id: int | None = None,
 ) -> Any:
     return selectors.account_list(
-        user=_user(request),
+        user=request.user,
         search=q,
         segment=segment,
         size_band=size_band,
@@ -177,7 +173,7 @@ def account_list(
 
 @router.get("/accounts/{account_id}", response=AccountOut, operation_id="account_get")
 def account_get(request: HttpRequest, account_id: int) -> Any:
-    return get_visible_or_404(Account.objects.visible_to(_user(request)), pk=account_id)
+    return get_visible_or_404(Account.objects.visible_to(request.user), pk=account_id)
 
 
 @router.post("/accounts", response={201: AccountOut}, operation_id="account_create")
@@ -193,7 +189,7 @@ def account_create(request: HttpRequest, payload: AccountCreateIn) -> Any:
 
 @router.patch("/accounts/{account_id}", response=AccountOut, operation_id="account_update")
 def account_update(request: HttpRequest, account_id: int, payload: AccountUpdateIn) -> Any:
-    account = get_visible_or_404(Account.objects.visible_to(_user(request)), pk=account_id)
+    account = get_visible_or_404(Account.objects.visible_to(request.user), pk=account_id)
     data = payload.dict(exclude_unset=True)
     if "owner_id" in data:
         owner_id = data.pop("owner_id")
@@ -215,7 +211,7 @@ def account_update(request: HttpRequest, account_id: int, payload: AccountUpdate
 
 @router.delete("/accounts/{account_id}", response={204: None}, operation_id="account_delete")
 def account_delete(request: HttpRequest, account_id: int) -> Any:
-    user = _user(request)
+    user = request.user
     account = get_visible_or_404(Account.objects.visible_to(user), pk=account_id)
     if not selectors.account_can_delete(user=user, account=account):
         raise PermissionDenied
@@ -229,21 +225,21 @@ def account_delete(request: HttpRequest, account_id: int) -> Any:
 @router.get("/contacts", response=list[ContactOut], operation_id="contact_list")
 @paginate(LimitOffsetPagination)
 def contact_list(request: HttpRequest, q: str = "", account_id: int | None = None) -> Any:
-    return selectors.contact_list(user=_user(request), search=q, account_id=account_id).order_by(
+    return selectors.contact_list(user=request.user, search=q, account_id=account_id).order_by(
         "last_name", "first_name", "pk"
     )
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, operation_id="contact_get")
 def contact_get(request: HttpRequest, contact_id: int) -> Any:
-    return get_visible_or_404(Contact.objects.visible_to(_user(request)), pk=contact_id)
+    return get_visible_or_404(Contact.objects.visible_to(request.user), pk=contact_id)
 
 
 @router.post("/contacts", response={201: ContactOut}, operation_id="contact_create")
 def contact_create(request: HttpRequest, payload: ContactCreateIn) -> Any:
     data = payload.dict()
     account_id = data.pop("account_id")
-    account = Account.objects.visible_to(_user(request)).filter(pk=account_id).first()
+    account = Account.objects.visible_to(request.user).filter(pk=account_id).first()
     if account is None:
         raise ValidationError({"account_id": f"There is no account with id {account_id}."})
     return Status(201, services.contact_create(account=account, **data))
@@ -251,7 +247,7 @@ def contact_create(request: HttpRequest, payload: ContactCreateIn) -> Any:
 
 @router.patch("/contacts/{contact_id}", response=ContactOut, operation_id="contact_update")
 def contact_update(request: HttpRequest, contact_id: int, payload: ContactUpdateIn) -> Any:
-    contact = get_visible_or_404(Contact.objects.visible_to(_user(request)), pk=contact_id)
+    contact = get_visible_or_404(Contact.objects.visible_to(request.user), pk=contact_id)
     data = payload.dict(exclude_unset=True)
     data = {
         k: (v if v is not None else ("" if k != "is_primary" else False)) for k, v in data.items()
@@ -261,6 +257,6 @@ def contact_update(request: HttpRequest, contact_id: int, payload: ContactUpdate
 
 @router.delete("/contacts/{contact_id}", response={204: None}, operation_id="contact_delete")
 def contact_delete(request: HttpRequest, contact_id: int) -> Any:
-    contact = get_visible_or_404(Contact.objects.visible_to(_user(request)), pk=contact_id)
+    contact = get_visible_or_404(Contact.objects.visible_to(request.user), pk=contact_id)
     services.contact_delete(contact=contact)
     return Status(204, None)

@@ -21,16 +21,13 @@ from attain.goals import selectors, services
 from attain.goals.models import Goal
 from attain.goals.permissions import may_set_any_goal
 from attain.organization.models import OrgUnit, Person, Territory
+from attain.organization.selectors import person_of
 
 router = Router(tags=["goals"])
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
 def _me(request: HttpRequest) -> Person:
-    person = Person.objects.filter(user_id=_user(request).pk).first()
+    person = person_of(request.user)
     if person is None:
         raise PermissionDenied
     return person
@@ -279,11 +276,11 @@ def _progress_out(progress: selectors.GoalProgress) -> dict[str, Any]:
 
 
 def _visible_goal(request: HttpRequest, goal_id: int) -> Goal:
-    return get_visible_or_404(Goal.objects.visible_to(_user(request)).with_related(), pk=goal_id)
+    return get_visible_or_404(Goal.objects.visible_to(request.user).with_related(), pk=goal_id)
 
 
 def _detail(request: HttpRequest, goal_id: int, on: dt.date | None = None) -> Goal:
-    goal = selectors.goal_get(user=_user(request), goal_id=goal_id)
+    goal = selectors.goal_get(user=request.user, goal_id=goal_id)
     check = selectors.goal_cascade_check(goal=goal)
     goal.progress = _progress_out(selectors.goal_progress(goal=goal, on=on))  # type: ignore[attr-defined]
     goal.cascade = (  # type: ignore[attr-defined]
@@ -313,7 +310,7 @@ def goal_list(
     active_on: dt.date | None = None,
 ) -> Any:
     return selectors.goal_list(
-        user=_user(request),
+        user=request.user,
         metric=metric,
         scope_kind=scope_kind,
         person_id=person_id,
@@ -324,7 +321,7 @@ def goal_list(
 
 @router.post("/", response={201: GoalDetailOut}, operation_id="goal_create")
 def goal_create(request: HttpRequest, payload: GoalCreateIn) -> Any:
-    user = _user(request)
+    user = request.user
     if not may_set_any_goal(user):
         raise PermissionDenied
     set_by = _me(request)
@@ -352,7 +349,7 @@ def goal_create(request: HttpRequest, payload: GoalCreateIn) -> Any:
 
 @router.post("/raise-the-bar", response=list[ProposalOut], operation_id="goal_raise_the_bar")
 def goal_raise_the_bar(request: HttpRequest, payload: RaiseTheBarIn) -> Any:
-    user = _user(request)
+    user = request.user
     if not may_set_any_goal(user):
         raise PermissionDenied
     visible = set(

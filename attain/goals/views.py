@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from attain.core.periods import today
-from attain.core.web import call_service, form_page, get_visible_or_404
+from attain.core.web import call_service, form_page, get_visible_or_404, run_service
 from attain.goals import selectors, services
 from attain.goals.forms import (
     AcknowledgeForm,
@@ -173,22 +173,20 @@ def goal_revise(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviseForm(
         request.POST if request.method == "POST" else None, initial={"new_target": goal.target}
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = call_service(
-            form,
-            lambda: services.goal_revise(
-                goal=goal,
-                new_target=data["new_target"],
-                reason_kind=data["reason_kind"],
-                reason=data["reason"],
-                revised_by=me,
-                effective_from=data["effective_from"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Goal revised."))
-            return redirect(goal.get_absolute_url())
+    if run_service(
+        request,
+        form,
+        lambda data: services.goal_revise(
+            goal=goal,
+            new_target=data["new_target"],
+            reason_kind=data["reason_kind"],
+            reason=data["reason"],
+            revised_by=me,
+            effective_from=data["effective_from"],
+        ),
+        _("Goal revised."),
+    ):
+        return redirect(goal.get_absolute_url())
     return form_page(
         request,
         form,
@@ -206,16 +204,13 @@ def goal_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_acknowledge(person=me, goal_person_id=goal.person_id, unit=goal.unit):
         raise PermissionDenied
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        done = call_service(
-            form,
-            lambda: services.goal_acknowledge(
-                goal=goal, person=me, comment=form.cleaned_data["comment"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Goal acknowledged."))
-            return redirect(goal.get_absolute_url())
+    if run_service(
+        request,
+        form,
+        lambda data: services.goal_acknowledge(goal=goal, person=me, comment=data["comment"]),
+        _("Goal acknowledged."),
+    ):
+        return redirect(goal.get_absolute_url())
     return form_page(
         request,
         form,
@@ -233,21 +228,19 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     me = _me(request)
     form = MilestoneForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = call_service(
-            form,
-            lambda: services.milestone_add(
-                goal=goal,
-                due_on=data["due_on"],
-                target=data["target"],
-                label=data["label"],
-                added_by=me,
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Milestone added."))
-            return redirect(goal.get_absolute_url())
+    if run_service(
+        request,
+        form,
+        lambda data: services.milestone_add(
+            goal=goal,
+            due_on=data["due_on"],
+            target=data["target"],
+            label=data["label"],
+            added_by=me,
+        ),
+        _("Milestone added."),
+    ):
+        return redirect(goal.get_absolute_url())
     return form_page(
         request,
         form,

@@ -22,18 +22,15 @@ from attain.orders import selectors, services
 from attain.orders.models import Order, OrderLine
 from attain.orders.permissions import may_own
 from attain.organization.models import Person
+from attain.organization.selectors import person_of
 from attain.organization.visibility import scope_for
 from attain.pipeline.models import Deal
 
 router = Router(tags=["orders"])
 
 
-def _user(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None) or request.user
-
-
 def _me(request: HttpRequest) -> Person:
-    person = Person.objects.filter(user_id=_user(request).pk).first()
+    person = person_of(request.user)
     if person is None:
         raise ValidationError({"by": _("Your sign-in is not linked to a person; ask sales ops.")})
     return person
@@ -211,12 +208,12 @@ def _rename(exc: ValidationError) -> ValidationError:
 
 
 def _visible_order(request: HttpRequest, order_id: int) -> Order:
-    return get_visible_or_404(Order.objects.visible_to(_user(request)), pk=order_id)
+    return get_visible_or_404(Order.objects.visible_to(request.user), pk=order_id)
 
 
 def _detail(request: HttpRequest, order_id: int) -> Order:
     try:
-        return selectors.order_detail(user=_user(request), order_id=order_id)
+        return selectors.order_detail(user=request.user, order_id=order_id)
     except (Order.DoesNotExist, ValueError) as exc:
         raise Order.DoesNotExist from exc
 
@@ -261,7 +258,7 @@ def order_list(
     ordered_to: dt.date | None = None,
 ) -> Any:
     return selectors.order_list(
-        user=_user(request),
+        user=request.user,
         search=q,
         status=status,
         late=late,
@@ -279,7 +276,7 @@ def order_get(request: HttpRequest, order_id: int) -> Any:
 
 @router.post("/orders", response={201: OrderDetailOut}, operation_id="order_create")
 def order_create(request: HttpRequest, payload: OrderCreateIn) -> Any:
-    user = _user(request)
+    user = request.user
     deal: Deal | None = None
     if payload.deal_id is not None:
         deal = Deal.objects.visible_to(user).filter(pk=payload.deal_id).first()
@@ -344,7 +341,7 @@ def order_update(request: HttpRequest, order_id: int, payload: OrderUpdateIn) ->
 @router.post("/orders/{order_id}/advance", response=OrderDetailOut, operation_id="order_advance")
 def order_advance(request: HttpRequest, order_id: int, payload: AdvanceIn) -> Any:
     order = _visible_order(request, order_id)
-    by = Person.objects.filter(user_id=_user(request).pk).first()
+    by = person_of(request.user)
     services.order_advance(order=order, to_status=payload.to_status, on=payload.on, by=by)
     return _detail(request, order.pk)
 
@@ -408,13 +405,13 @@ def return_list(
     request: HttpRequest, q: str = "", order_id: int | None = None, reason: str = ""
 ) -> Any:
     return selectors.return_list(
-        user=_user(request), search=q, order_id=order_id, reason=reason
+        user=request.user, search=q, order_id=order_id, reason=reason
     ).order_by("-returned_on", "-pk")
 
 
 @router.post("/returns", response={201: ReturnOut}, operation_id="return_create")
 def return_create(request: HttpRequest, payload: ReturnCreateIn) -> Any:
-    line = OrderLine.objects.visible_to(_user(request)).filter(pk=payload.line_id).first()
+    line = OrderLine.objects.visible_to(request.user).filter(pk=payload.line_id).first()
     if line is None:
         raise ValidationError(
             {"line_id": _("There is no order line with id %(id)s.") % {"id": payload.line_id}}
@@ -445,7 +442,7 @@ def order_summary(
     end = end or month.end
     if end < start:
         raise ValidationError({"end": _("The end cannot be before the start.")})
-    summary = selectors.orders_summary(user=_user(request), period=Period(start, end))
+    summary = selectors.orders_summary(user=request.user, period=Period(start, end))
     return {
         "start": start,
         "end": end,

@@ -17,7 +17,8 @@ from attain.core.money import quantize_money
 from attain.core.web import get_visible_or_404
 from attain.customers.models import Account, Contact
 from attain.organization.models import Person
-from attain.organization.visibility import is_admin, scope_for, visible
+from attain.organization.selectors import person_of
+from attain.organization.visibility import is_admin, visible
 from attain.pipeline import selectors, services
 from attain.pipeline.models import Activity, Deal, Lead, LostReason, Stage
 from attain.pipeline.permissions import may_delete_activity, may_delete_stamped, may_own
@@ -300,8 +301,7 @@ def _admin_only(request: HttpRequest) -> None:
 
 
 def _me(request: HttpRequest) -> Person | None:
-    person_id = scope_for(request.user).person_id
-    return Person.objects.filter(pk=person_id).first() if person_id else None
+    return person_of(request.user)
 
 
 def _owner(request: HttpRequest, owner_id: int | None) -> Person:
