@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AnalyticsConfig(AppConfig):
@@ -11,3 +14,11 @@ class AnalyticsConfig(AppConfig):
 
         for kind in KEY_FINDERS:
             register_fact_handler(kind, make_handler(kind))
+        post_migrate.connect(_rebuild_if_stale, sender=self)
+
+
+def _rebuild_if_stale(using: str = "default", **kwargs: Any) -> None:
+    """Rebuild the rollups once when they were built by an older definition (or never)."""
+    from attain.analytics.rollups import ensure_current
+
+    ensure_current(using=using)

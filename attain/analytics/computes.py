@@ -1,5 +1,11 @@
-"""How each metric is computed: sums over a rollup table (or raw rows when the rollup lacks the
-grain), distinct counts and ratios over raw rows with SQL aggregates.
+"""How each metric is computed: sums over the rollup tables (raw order lines for the product grain,
+which no rollup keeps), ratios over raw rows with SQL aggregates.
+
+Sums read through a `Family` (a day table and its cube, see models.py): the query router splits
+the period into whole months, whole ISO weeks and single days, and reads each part from the
+smallest slice that keeps every dimension the question needs (the scope's seller or unit, the
+filters, the breakdown) — a company figure over a year reads 12 month rows per team, not a
+million day rows.
 
 A compute answers three questions for a scope, a period and filters: the value, the values per
 time bucket, and the values per group of a breakdown dimension. Sources name, per dimension,
@@ -19,9 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     DateField,
-    Exists,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -29,7 +33,18 @@ from django.db.models import (
 from django.db.models.functions import Substr, Trunc
 from django.utils.translation import gettext as _
 
-from attain.analytics.models import ActivityDay, DealDay, ReturnDay, SalesDay
+from attain.analytics import rollups
+from attain.analytics.models import (
+    ActivityCube,
+    ActivityDay,
+    DealCube,
+    DealDay,
+    FirstOrderCube,
+    ReturnDay,
+    SalesCube,
+    StageCube,
+)
+from attain.analytics.rollups import Rollup
 from attain.analytics.types import Filters, Scope
 from attain.orders.models import Order, OrderLine, OrderStatus
 from attain.organization.models import OrgUnit
@@ -48,6 +63,7 @@ DIMENSION_FIELDS = {
     "product_line": "product_line",
     "product": "product",
     "segment": "segment",
+    "stage": "stage",
 }
 FILTER_FIELDS = ("product_line", "product", "territory", "segment")
 
@@ -103,6 +119,134 @@ class Source:
             return Substr(self.fields["unit_path"], 1, unit_group_length(scope))
         return F(self.fields[name])
 
+    def parts(
+        self,
+        *,
+        scope: Scope,
+        start: dt.date,
+        end: dt.date,
+        filters: Filters,
+        by: str | None = None,
+        grain: str | None = None,
+    ) -> list[QuerySet[Any]]:
+        return [self.rows(scope=scope, start=start, end=end, filters=filters)]
+
+
+def _weeks_inside(a: dt.date, b: dt.date) -> tuple[dt.date, dt.date] | None:
+    """First and last Monday of the whole ISO weeks inside [a, b], if any."""
+    first = a + dt.timedelta(days=(7 - a.weekday()) % 7)
+    last_sunday = b - dt.timedelta(days=(b.weekday() + 1) % 7)
+    if first + dt.timedelta(days=6) > last_sunday:
+        return None
+    return first, last_sunday - dt.timedelta(days=6)
+
+
+def _months_inside(a: dt.date, b: dt.date) -> tuple[dt.date, dt.date] | None:
+    """First days of the first and last whole months inside [a, b], if any."""
+    first = a if a.day == 1 else (a.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    after = b + dt.timedelta(days=1)
+    last_end = after if after.day == 1 else after.replace(day=1)  # first day after the last month
+    last = (last_end - dt.timedelta(days=1)).replace(day=1)
+    if first > last or last_end <= first:
+        return None
+    return first, last
+
+
+def split_period(
+    start: dt.date, end: dt.date, grain: str | None
+) -> dict[str, list[tuple[dt.date, dt.date]]]:
+    """[start, end] as ranges of whole months ("m"), whole ISO weeks ("w") and days ("d"); the
+    ranges of a coarse grain are of bucket start dates. Months are used unless the series is by
+    day or week, weeks unless it is by day, so no part straddles a series bucket."""
+    use_months = grain in (None, "month", "quarter", "year")
+    use_weeks = grain != "day"
+    out: dict[str, list[tuple[dt.date, dt.date]]] = {"m": [], "w": [], "d": []}
+    rest = [(start, end)]
+    if use_months and (months := _months_inside(start, end)):
+        out["m"].append(months)
+        month_end = (months[1].replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        rest = [(start, months[0] - dt.timedelta(days=1)), (month_end, end)]
+    for a, b in rest:
+        if a > b:
+            continue
+        weeks = _weeks_inside(a, b) if use_weeks else None
+        if weeks is None:
+            out["d"].append((a, b))
+            continue
+        out["w"].append(weeks)
+        if a < weeks[0]:
+            out["d"].append((a, weeks[0] - dt.timedelta(days=1)))
+        if weeks[1] + dt.timedelta(days=6) < b:
+            out["d"].append((weeks[1] + dt.timedelta(days=7), b))
+    return out
+
+
+@dataclass(frozen=True)
+class Family(Source):
+    """A day table and its cube: reads go to the smallest slice that keeps what is asked."""
+
+    rollup: Rollup | None = None
+    cube: type[Any] | None = None
+
+    def needed(self, *, scope: Scope, filters: Filters, by: str | None) -> set[str]:
+        f = self.fields
+        need = {f[name] for name in filters.given() if name in f}
+        if scope.person_id is not None:
+            need.add(f["owner"])
+        if scope.unit_path:
+            need.add(f["unit_path"])
+        if by is not None and DIMENSION_FIELDS.get(by) in f:
+            need.add(f[DIMENSION_FIELDS[by]])
+        return need
+
+    def level(self, need: set[str]) -> str:
+        assert self.rollup is not None and self.rollup.cube is not None
+        for code, kept in self.rollup.cube.levels:
+            if need <= kept:
+                return code
+        return "s"
+
+    def parts(
+        self,
+        *,
+        scope: Scope,
+        start: dt.date,
+        end: dt.date,
+        filters: Filters,
+        by: str | None = None,
+        grain: str | None = None,
+    ) -> list[QuerySet[Any]]:
+        level = self.level(self.needed(scope=scope, filters=filters, by=by))
+        assert self.cube is not None
+        out = []
+        for part_grain, ranges in split_period(start, end, grain).items():
+            if not ranges:
+                continue
+            if part_grain == "d" and level == "s":
+                qs = self.queryset()
+            else:
+                qs = self.cube.objects.filter(grain=part_grain, level=level)
+            span = Q()
+            for a, b in ranges:
+                span |= Q(day__gte=a, day__lte=b)
+            qs = qs.filter(span)
+            out.append(self._narrow(qs, scope=scope, filters=filters))
+        return out
+
+    def _narrow(self, qs: QuerySet[Any], *, scope: Scope, filters: Filters) -> QuerySet[Any]:
+        f = self.fields
+        if scope.person_id is not None:
+            qs = qs.filter(**{f["owner"]: scope.person_id})
+        if scope.unit_path:
+            qs = qs.filter(**{f"{f['unit_path']}__startswith": scope.unit_path})
+        for name, value in filters.given().items():
+            if name not in f:
+                raise ValidationError(
+                    {name: _("This metric cannot be filtered by %(filter)s.") % {"filter": name}}
+                )
+            qs = qs.filter(**{f[name]: value})
+        return qs.order_by()
+
 
 class Compute(Protocol):
     """What a registered metric can answer."""
@@ -153,32 +297,63 @@ class SumCompute:
         self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters
     ) -> Decimal | None:
         source = self._source(filters)
-        rows = source.rows(scope=scope, start=start, end=end, filters=filters)
-        return to_decimal(rows.aggregate(v=source.aggregate())["v"], self.places)
+        total: Any = 0
+        for rows in source.parts(scope=scope, start=start, end=end, filters=filters):
+            total += to_decimal(rows.aggregate(v=source.aggregate())["v"], self.places)
+        return to_decimal(total, self.places)
 
     def series(
         self, *, scope: Scope, start: dt.date, end: dt.date, grain: str, filters: Filters
     ) -> dict[dt.date, Decimal | None]:
         source = self._source(filters)
-        rows = (
-            source.rows(scope=scope, start=start, end=end, filters=filters)
-            .annotate(bucket=Trunc(source.fields["day"], grain, output_field=DateField()))
-            .values("bucket")
-            .annotate(v=source.aggregate())
-        )
-        return {_bucket_date(r["bucket"]): to_decimal(r["v"], self.places) for r in rows}
+        out: dict[dt.date, Any] = defaultdict(Decimal)
+        for part in source.parts(scope=scope, start=start, end=end, filters=filters, grain=grain):
+            rows = (
+                part.annotate(bucket=Trunc(source.fields["day"], grain, output_field=DateField()))
+                .values("bucket")
+                .annotate(v=source.aggregate())
+            )
+            for r in rows:
+                out[_bucket_date(r["bucket"])] += to_decimal(r["v"], self.places)
+        return {bucket: to_decimal(v, self.places) for bucket, v in out.items()}
 
     def breakdown(
         self, *, scope: Scope, start: dt.date, end: dt.date, by: str, filters: Filters
     ) -> list[tuple[Any, Decimal | None]]:
         source = self._source(filters, by)
-        rows = (
-            source.rows(scope=scope, start=start, end=end, filters=filters)
-            .annotate(group=source.group_expression(by, scope))
-            .values("group")
-            .annotate(v=source.aggregate())
-        )
-        return [(r["group"], to_decimal(r["v"], self.places)) for r in rows]
+        group = source.group_expression(by, scope)
+        out: dict[Any, Any] = defaultdict(Decimal)
+        for part in source.parts(scope=scope, start=start, end=end, filters=filters, by=by):
+            for r in part.annotate(group=group).values("group").annotate(v=source.aggregate()):
+                key = None if r["group"] == 0 and by != "segment" else r["group"]
+                out[key] += to_decimal(r["v"], self.places)
+        return [(g, to_decimal(v, self.places)) for g, v in out.items()]
+
+    def breakdown_series(
+        self, *, scope: Scope, start: dt.date, end: dt.date, grain: str, by: str, filters: Filters
+    ) -> dict[Any, dict[dt.date, Decimal]]:
+        """group → bucket → value (buckets with data only)."""
+        source = self._source(filters, by)
+        group = source.group_expression(by, scope)
+        out: dict[Any, dict[dt.date, Any]] = defaultdict(lambda: defaultdict(Decimal))
+        for part in source.parts(
+            scope=scope, start=start, end=end, filters=filters, by=by, grain=grain
+        ):
+            rows = (
+                part.annotate(
+                    group=group,
+                    bucket=Trunc(source.fields["day"], grain, output_field=DateField()),
+                )
+                .values("group", "bucket")
+                .annotate(v=source.aggregate())
+            )
+            for r in rows:
+                key = None if r["group"] == 0 and by != "segment" else r["group"]
+                out[key][_bucket_date(r["bucket"])] += to_decimal(r["v"], self.places)
+        return {
+            g: {b: to_decimal(v, self.places) for b, v in buckets.items()}
+            for g, buckets in out.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -309,25 +484,28 @@ def _live_orders() -> QuerySet[Any]:
     return Order.objects.exclude(status=OrderStatus.CANCELLED)
 
 
-def _first_orders() -> QuerySet[Any]:
-    """Each customer's first non-cancelled order (earliest date, then lowest id)."""
-    earlier = _live_orders().filter(
-        Q(ordered_on__lt=OuterRef("ordered_on"))
-        | Q(ordered_on=OuterRef("ordered_on"), pk__lt=OuterRef("pk")),
-        account_id=OuterRef("account_id"),
-    )
-    return _live_orders().filter(~Exists(earlier))
+def family(
+    rollup: Rollup, cube: Any, fields: Mapping[str, str], aggregate: Callable[[], Any]
+) -> Family:
+    return Family(rollup.model._default_manager.all, fields, aggregate, rollup=rollup, cube=cube)
 
 
 def sales_sum(rollup_expr: Callable[[], Any], raw_expr: Callable[[], Any], places: Decimal) -> Any:
     return SumCompute(
-        main=Source(SalesDay.objects.all, ROLLUP_SALES_FIELDS, rollup_expr),
+        main=family(rollups.SALES, SalesCube, ROLLUP_SALES_FIELDS, rollup_expr),
         by_product=Source(_live_lines, RAW_LINE_FIELDS, raw_expr),
         places=places,
     )
 
 
 def rollup_sum(model: Any, fields: Mapping[str, str], column: str, places: Decimal) -> Any:
+    families = {
+        DealDay: (rollups.DEALS, DealCube),
+        ActivityDay: (rollups.ACTIVITIES, ActivityCube),
+    }
+    if model in families:
+        rollup, cube = families[model]
+        return SumCompute(main=family(rollup, cube, fields, lambda: Sum(column)), places=places)
     return SumCompute(main=Source(model.objects.all, fields, lambda: Sum(column)), places=places)
 
 
@@ -345,6 +523,20 @@ DEALS_LOST = rollup_sum(DealDay, DEAL_FIELDS, "deals_lost", ONE)
 DEALS_CREATED = rollup_sum(DealDay, DEAL_FIELDS, "deals_created", ONE)
 ACTIVITIES = rollup_sum(ActivityDay, ACTIVITY_FIELDS, "activities", ONE)
 ACTIVITY_MINUTES = rollup_sum(ActivityDay, ACTIVITY_FIELDS, "minutes", ONE)
-NEW_CUSTOMERS = SumCompute(main=Source(_first_orders, ORDER_FIELDS), places=ONE)
+STAGE_FIELDS = {"day": "day", "owner": "owner_id", "unit_path": "unit_path", "stage": "stage_id"}
+#: the funnel's sources: stage entries, and deals closed / open by day
+STAGE_FAMILY = family(rollups.STAGES, StageCube, STAGE_FIELDS, lambda: Sum("entered"))
+DEAL_FAMILY = family(rollups.DEALS, DealCube, DEAL_FIELDS, lambda: Sum("deals_won"))
+FIRST_ORDER_FIELDS = {
+    "day": "day",
+    "owner": "owner_id",
+    "unit_path": "unit_path",
+    "territory": "territory_id",
+    "segment": "segment",
+}
+NEW_CUSTOMERS = SumCompute(
+    main=family(rollups.FIRST_ORDERS, FirstOrderCube, FIRST_ORDER_FIELDS, lambda: Sum("customers")),
+    places=ONE,
+)
 REPEAT_CUSTOMER_RATE = RepeatRateCompute(orders=Source(_live_orders, ORDER_FIELDS))
 NO_DATA = NoDataCompute()

@@ -5,6 +5,13 @@ of the event kinds it counts, e.g. deals created / won / lost). The incremental 
 the rectangle days × owners touched by a write (the keys the facts had before and have after the
 write), the rebuild path a whole date range. Both delete the rows first and re-insert them in the
 caller's transaction, so readers never see a half-updated table.
+
+A day table may carry a `Cube`: its coarser slices (week / month grain × levels that keep fewer
+dimensions). The incremental path reads the day rows of the rectangle before and after the
+recompute and adds the difference to every slice (`INSERT … ON CONFLICT DO UPDATE SET m = m + Δ`,
+commutative, so concurrent writers of different sellers cannot lose each other's updates); the
+rebuild path re-derives the slices of the range from the day table with one `INSERT … SELECT …
+GROUP BY` per slice.
 """
 
 from __future__ import annotations
@@ -18,14 +25,41 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import DecimalField, F, IntegerField, Model, Q, QuerySet, Value
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Trunc, TruncDate
 from django.utils import timezone
 
-from attain.analytics.models import ActivityDay, DealDay, ReturnDay, SalesDay
+from attain.analytics.models import (
+    ActivityCube,
+    ActivityDay,
+    DealCube,
+    DealDay,
+    FirstOrderCube,
+    FirstOrderDay,
+    ReturnDay,
+    SalesCube,
+    SalesDay,
+    StageCube,
+    StageDay,
+)
 from attain.orders.models import Order, OrderLine, OrderReturn, OrderStatus
 from attain.organization.models import Person
-from attain.pipeline.models import Activity, Deal, DealStatus
+from attain.pipeline.models import Activity, Deal, DealStageChange, DealStatus
 
 Keys = set[tuple[dt.date, int]]
 DayFilter = Callable[[str], Q]
@@ -44,6 +78,180 @@ def _money(value: str = "0") -> Cast:
     return Cast(Value(Decimal(value)), DecimalField(max_digits=20, decimal_places=2))
 
 
+class DaysBetween(Func):
+    """Whole days from `earlier` to `later` (two date columns), as an integer."""
+
+    output_field = IntegerField()
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"CAST(julianday({later[0]}) - julianday({earlier[0]}) AS INTEGER)"
+        return sql, [*later[1], *earlier[1]]
+
+
+def bucket_of(day: dt.date, grain: str) -> dt.date:
+    """The first day of the day / ISO week / month `day` falls in."""
+    if grain == "w":
+        return day - dt.timedelta(days=day.weekday())
+    if grain == "m":
+        return day.replace(day=1)
+    return day
+
+
+@dataclass(frozen=True)
+class Cube:
+    """The coarser slices of a day table: each (grain, level) keeps the dimensions of its level.
+
+    `levels` are (code, kept dimensions) in the order the query router tries them (smallest
+    first); "s" keeps every dimension, and its day grain is the day table itself.
+    """
+
+    model: type[Model]
+    dims: tuple[str, ...]  # column names shared by the day table and the cube: owner_id, …
+    levels: tuple[tuple[str, frozenset[str]], ...]
+    counts: tuple[str, ...]  # a slice row whose counts are all 0 is empty and is removed
+    grains: tuple[str, ...] = ("d", "w", "m")
+
+    def slices(self) -> list[tuple[str, str, frozenset[str]]]:
+        return [
+            (grain, code, kept)
+            for code, kept in self.levels
+            for grain in self.grains
+            if (grain, code) != ("d", "s")
+        ]
+
+    def sentinel(self, dim: str) -> Any:
+        return 0 if dim.endswith("_id") else ""
+
+    def deltas(
+        self, old: list[dict[str, Any]], new: list[dict[str, Any]], measures: tuple[str, ...]
+    ) -> dict[tuple[Any, ...], list[Any]]:
+        """Slice key → measure differences between the day rows `new` and `old`."""
+        out: dict[tuple[Any, ...], list[Any]] = {}
+        slices = self.slices()
+        for rows, sign in ((old, -1), (new, 1)):
+            for row in rows:
+                for grain, code, kept in slices:
+                    key = (
+                        grain,
+                        code,
+                        bucket_of(row["day"], grain),
+                        *(
+                            row[d] if d in kept and row[d] is not None else self.sentinel(d)
+                            for d in self.dims
+                        ),
+                    )
+                    acc = out.setdefault(key, [0] * len(measures))
+                    for i, m in enumerate(measures):
+                        acc[i] += sign * (row[m] or 0)
+        return {k: v for k, v in out.items() if any(v)}
+
+    def apply(self, deltas: dict[tuple[Any, ...], list[Any]], measures: tuple[str, ...]) -> None:
+        """Add the differences to the slice rows (upsert), then drop rows left empty."""
+        if not deltas:
+            return
+        db = router.db_for_write(self.model)
+        connection = connections[db]
+        qn = connection.ops.quote_name
+        table = qn(self.model._meta.db_table)
+        key_cols = ["grain", "level", "day", *self.dims]
+        cols = [*key_cols, *measures]
+        sets = ", ".join(f"{qn(m)} = {table}.{qn(m)} + excluded.{qn(m)}" for m in measures)
+        rows = sorted(deltas.items(), key=lambda item: repr(item[0]))
+        with connection.cursor() as cursor:
+            for i in range(0, len(rows), 400):
+                chunk = rows[i : i + 400]
+                placeholders = ", ".join(
+                    "(" + ", ".join(["%s"] * len(cols)) + ")" for _row in chunk
+                )
+                params: list[Any] = []
+                for key, values in chunk:
+                    params.extend(key)
+                    params.extend(values)
+                # identifiers come from the model's meta; values are parameters
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(qn(c) for c in cols)}) "  # noqa: S608
+                    f"VALUES {placeholders} "
+                    f"ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {sets}",
+                    params,
+                )
+        buckets = {key[2] for key in deltas}
+        self.model._default_manager.filter(
+            day__in=buckets, **dict.fromkeys(self.counts, 0)
+        ).delete()
+
+    def rebuild(
+        self,
+        base: type[Model],
+        measures: tuple[str, ...],
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> None:
+        """Recompute every slice row whose bucket touches [start, end] from the day table."""
+        db = router.db_for_write(self.model)
+        connection = connections[db]
+        qn = connection.ops.quote_name
+        manager = self.model._default_manager
+        for grain in self.grains:
+            first = bucket_of(start, grain) if start is not None else None
+            last = bucket_of(end, grain) if end is not None else None
+            span = Q()
+            if first is not None:
+                span &= Q(day__gte=first)
+            if last is not None:
+                span &= Q(day__lte=last)
+            manager.filter(span, grain=grain).delete()
+            if last is not None and grain != "d":
+                # the base rows of the last bucket run to its end
+                next_bucket = (
+                    last + dt.timedelta(days=7)
+                    if grain == "w"
+                    else (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                )
+                base_span = Q(day__lt=next_bucket)
+                if first is not None:
+                    base_span &= Q(day__gte=first)
+            else:
+                base_span = span
+            bucket = (
+                F("day")
+                if grain == "d"
+                else Trunc("day", {"w": "week", "m": "month"}[grain], output_field=DateField())
+            )
+            for g, code, kept in self.slices():
+                if g != grain:
+                    continue
+                keys: dict[str, Any] = {
+                    "k_grain": Value(grain),
+                    "k_level": Value(code),
+                    "k_day": bucket,
+                }
+                for d in self.dims:
+                    sentinel = self.sentinel(d)
+                    keys[f"k_{d}"] = (
+                        Coalesce(F(d), Value(sentinel)) if d in kept else Value(sentinel)
+                    )
+                qs = (
+                    base._default_manager.filter(base_span)
+                    .values(**keys)
+                    .annotate(**{f"m_{m}": Sum(m) for m in measures})
+                    .order_by()
+                )
+                sql, params = qs.query.get_compiler(using=db).as_sql()
+                cols = ["grain", "level", "day", *self.dims, *measures]
+                src = [f"k_{c}" for c in ("grain", "level", "day", *self.dims)]
+                src += [f"m_{m}" for m in measures]
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"INSERT INTO {qn(self.model._meta.db_table)} "  # noqa: S608
+                        f"({', '.join(qn(c) for c in cols)}) "
+                        f"SELECT {', '.join(qn(c) for c in src)} FROM ({sql}) src",
+                        params,
+                    )
+
+
 @dataclass(frozen=True)
 class Rollup:
     """One rollup table: its key and measure columns and the raw-row sources that feed it."""
@@ -54,6 +262,16 @@ class Rollup:
     #: each source maps a day filter (built for its own day field) to a queryset of raw rows
     #: selecting `k_<key>` and `m_<measure>` columns, one raw fact per row.
     sources: tuple[Callable[[DayFilter, Owners], QuerySet[Any]], ...]
+    cube: Cube | None = None
+
+    def day_rows(self, days: list[dt.date], owners: list[int]) -> list[dict[str, Any]]:
+        """The day-table rows of the days × owners rectangle (key columns and measures)."""
+        assert self.cube is not None
+        return list(
+            self.model._default_manager.filter(day__in=days, owner_id__in=owners).values(
+                "day", *self.cube.dims, *self.measures
+            )
+        )
 
     def insert(self, *, where: DayFilter, owners: Iterable[int] | None = None) -> None:
         """INSERT … SELECT … GROUP BY of the raw rows passing `where` (and owned by `owners`)."""
@@ -127,6 +345,9 @@ def _returns(where: DayFilter, owners: Owners) -> QuerySet[Any]:
     )
 
 
+DEAL_EVENTS = ("created", "won", "lost", "open")
+
+
 def _deal_source(day_field: str, event: str) -> Callable[[DayFilter, Owners], QuerySet[Any]]:
     def source(where: DayFilter, owners: Owners) -> QuerySet[Any]:
         qs = Deal.objects.filter(where(day_field)).filter(_owned("owner_id", owners))
@@ -134,11 +355,24 @@ def _deal_source(day_field: str, event: str) -> Callable[[DayFilter, Owners], Qu
             qs = qs.filter(status=DealStatus.WON)
         elif event == "lost":
             qs = qs.filter(status=DealStatus.LOST)
+        elif event == "open":
+            qs = qs.filter(status=DealStatus.OPEN)
         measures: dict[str, Any] = {}
-        for name in ("created", "won", "lost"):
+        for name in DEAL_EVENTS:
             hit = name == event
             measures[f"m_deals_{name}"] = _int(1 if hit else 0)
             measures[f"m_{name}_value"] = F("amount_reporting") if hit else _money()
+        measures["m_won_cycle_days"] = (
+            DaysBetween(F("closed_on"), F("created_on")) if event == "won" else _int(0)
+        )
+        measures["m_open_weighted"] = (
+            Cast(
+                F("amount_reporting") * F("probability"),
+                DecimalField(max_digits=22, decimal_places=2),
+            )
+            if event == "open"
+            else _money()
+        )
         return qs.values(
             k_day=F(day_field),
             k_owner=F("owner_id"),
@@ -148,6 +382,63 @@ def _deal_source(day_field: str, event: str) -> Callable[[DayFilter, Owners], Qu
         )
 
     return source
+
+
+def _stage_entries(where: DayFilter, owners: Owners) -> QuerySet[Any]:
+    """Each deal's first entry into each stage, and whether a later open stage or a win
+    followed it (the funnel's cohorts)."""
+    earlier = DealStageChange.objects.filter(
+        Q(changed_at__lt=OuterRef("changed_at"))
+        | Q(changed_at=OuterRef("changed_at"), pk__lt=OuterRef("pk")),
+        deal_id=OuterRef("deal_id"),
+        to_stage_id=OuterRef("to_stage_id"),
+    )
+    moved_on = DealStageChange.objects.filter(
+        Q(to_stage__position__gt=OuterRef("to_stage__position"), to_stage__is_lost=False)
+        | Q(to_stage__is_won=True),
+        deal_id=OuterRef("deal_id"),
+        changed_at__gt=OuterRef("changed_at"),
+    )
+    return (
+        DealStageChange.objects.filter(where("changed_at__date"))
+        .filter(_owned("deal__owner_id", owners))
+        .filter(~Exists(earlier))
+        .values(
+            k_day=TruncDate("changed_at"),
+            k_owner=F("deal__owner_id"),
+            k_unit_path=F("deal__unit_path"),
+            k_stage=F("to_stage_id"),
+            m_entered=_int(1),
+            m_advanced=Case(When(Exists(moved_on), then=_int(1)), default=_int(0)),
+        )
+    )
+
+
+def _live_orders() -> QuerySet[Any]:
+    return Order.objects.exclude(status=OrderStatus.CANCELLED)
+
+
+def _first_orders(where: DayFilter, owners: Owners) -> QuerySet[Any]:
+    """Each customer's first non-cancelled order (earliest date, then lowest id)."""
+    earlier = _live_orders().filter(
+        Q(ordered_on__lt=OuterRef("ordered_on"))
+        | Q(ordered_on=OuterRef("ordered_on"), pk__lt=OuterRef("pk")),
+        account_id=OuterRef("account_id"),
+    )
+    return (
+        _live_orders()
+        .filter(where("ordered_on"))
+        .filter(_owned("owner_id", owners))
+        .filter(~Exists(earlier))
+        .values(
+            k_day=F("ordered_on"),
+            k_owner=F("owner_id"),
+            k_unit_path=F("unit_path"),
+            k_territory=F("territory_id"),
+            k_segment=F("account__segment"),
+            m_customers=_int(1),
+        )
+    )
 
 
 def _activities(where: DayFilter, owners: Owners) -> QuerySet[Any]:
@@ -165,11 +456,35 @@ def _activities(where: DayFilter, owners: Owners) -> QuerySet[Any]:
     )
 
 
+T, C, P, U, S = "t", "c", "p", "u", "s"
+
+
+def _levels(dims: tuple[str, ...], order: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The levels of a cube over `dims`, in router order: t = unit only, c = no seller and no
+    unit, p = seller and unit only, u = no seller, s = everything."""
+    every = frozenset(dims)
+    kept = {
+        T: frozenset({"unit_path"}),
+        C: every - {"owner_id", "unit_path"},
+        P: frozenset({"owner_id", "unit_path"}),
+        U: every - {"owner_id"},
+        S: every,
+    }
+    return tuple((code, kept[code]) for code in order)
+
+
+SALES_DIMS = ("owner_id", "unit_path", "territory_id", "product_line_id", "segment")
+DEAL_DIMS = ("owner_id", "unit_path", "segment")
+ACTIVITY_DIMS = ("owner_id", "unit_path", "kind")
+STAGE_DIMS = ("owner_id", "unit_path", "stage_id")
+FIRST_ORDER_DIMS = ("owner_id", "unit_path", "territory_id", "segment")
+
 SALES = Rollup(
     model=SalesDay,
     keys=("day", "owner", "unit_path", "territory", "product_line", "segment"),
     measures=("revenue", "cost", "units", "lines"),
     sources=(_sales_lines,),
+    cube=Cube(SalesCube, SALES_DIMS, _levels(SALES_DIMS, "tcpus"), counts=("lines",)),
 )
 RETURNS = Rollup(
     model=ReturnDay,
@@ -187,11 +502,22 @@ DEALS = Rollup(
         "won_value",
         "deals_lost",
         "lost_value",
+        "won_cycle_days",
+        "deals_open",
+        "open_value",
+        "open_weighted",
     ),
     sources=(
         _deal_source("created_on", "created"),
         _deal_source("closed_on", "won"),
         _deal_source("closed_on", "lost"),
+        _deal_source("expected_close_on", "open"),
+    ),
+    cube=Cube(
+        DealCube,
+        DEAL_DIMS,
+        _levels(DEAL_DIMS, "ctpus"),
+        counts=("deals_created", "deals_won", "deals_lost", "deals_open"),
     ),
 )
 ACTIVITIES = Rollup(
@@ -199,8 +525,28 @@ ACTIVITIES = Rollup(
     keys=("day", "owner", "unit_path", "kind"),
     measures=("activities", "minutes"),
     sources=(_activities,),
+    cube=Cube(ActivityCube, ACTIVITY_DIMS, _levels(ACTIVITY_DIMS, "ctpus"), counts=("activities",)),
 )
-ROLLUPS = (SALES, RETURNS, DEALS, ACTIVITIES)
+STAGES = Rollup(
+    model=StageDay,
+    keys=("day", "owner", "unit_path", "stage"),
+    measures=("entered", "advanced"),
+    sources=(_stage_entries,),
+    cube=Cube(StageCube, STAGE_DIMS, _levels(STAGE_DIMS, "cus"), counts=("entered",)),
+)
+FIRST_ORDERS = Rollup(
+    model=FirstOrderDay,
+    keys=("day", "owner", "unit_path", "territory", "segment"),
+    measures=("customers",),
+    sources=(_first_orders,),
+    cube=Cube(
+        FirstOrderCube,
+        FIRST_ORDER_DIMS,
+        _levels(FIRST_ORDER_DIMS, "ctpus"),
+        counts=("customers",),
+    ),
+)
+ROLLUPS = (SALES, RETURNS, DEALS, ACTIVITIES, STAGES, FIRST_ORDERS)
 
 
 # --- rebuild -----------------------------------------------------------------------------------
@@ -229,6 +575,16 @@ def rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> dict
         counts[rollup.model._meta.model_name or ""] = rollup.model._default_manager.filter(
             where("day")
         ).count()
+        if rollup.cube is not None:
+            rollup.cube.rebuild(rollup.model, rollup.measures, start, end)
+            counts[rollup.cube.model._meta.model_name or ""] = (
+                rollup.cube.model._default_manager.count()
+            )
+    if start is None and end is None:
+        from attain.analytics.models import RollupState
+
+        RollupState.objects.all().delete()
+        RollupState.objects.create(version=ROLLUP_VERSION, rebuilt_at=timezone.now())
     return counts
 
 
@@ -244,20 +600,41 @@ def recompute(rollup: Rollup, keys: Keys) -> None:
     # Serialise writers of the same sellers (PostgreSQL row locks, in id order): without it two
     # transactions could both re-insert the same keys and one would fail on the unique key.
     list(Person.objects.select_for_update().filter(pk__in=owners).order_by("pk").values("pk"))
+    old = rollup.day_rows(days, owners) if rollup.cube is not None else []
     rollup.model._default_manager.filter(day__in=days, owner_id__in=owners).delete()
 
     def where(field: str) -> Q:
         return Q(**{f"{field}__in": days})
 
     rollup.insert(where=where, owners=owners)
+    if rollup.cube is not None:
+        new = rollup.day_rows(days, owners)
+        rollup.cube.apply(rollup.cube.deltas(old, new, rollup.measures), rollup.measures)
 
 
 def _pairs(rows: Iterable[tuple[Any, Any]]) -> Keys:
     return {(day, owner) for day, owner in rows if day is not None and owner is not None}
 
 
+def _first_order_keys(order_ids: list[int]) -> Keys:
+    """The orders themselves and the two earliest live orders of their customers: a new or
+    cancelled order can only make itself or the previous first order the first (or not)."""
+    written = list(Order.objects.filter(pk__in=order_ids).values_list("ordered_on", "owner_id"))
+    accounts = Order.objects.filter(pk__in=order_ids).values_list("account_id", flat=True)
+    firsts: list[tuple[Any, Any]] = []
+    for account_id in sorted(set(accounts)):
+        firsts += (
+            _live_orders()
+            .filter(account_id=account_id)
+            .order_by("ordered_on", "pk")
+            .values_list("ordered_on", "owner_id")[:2]
+        )
+    return _pairs([*written, *firsts])
+
+
 def _order_keys(order_ids: list[int]) -> dict[Rollup, Keys]:
     return {
+        FIRST_ORDERS: _first_order_keys(order_ids),
         SALES: _pairs(Order.objects.filter(pk__in=order_ids).values_list("ordered_on", "owner_id")),
         RETURNS: _pairs(
             OrderReturn.objects.filter(line__order_id__in=order_ids).values_list(
@@ -274,11 +651,17 @@ def _activity_keys(q: Q) -> dict[Rollup, Keys]:
 
 def _deal_keys(deal_ids: list[int]) -> dict[Rollup, Keys]:
     keys: Keys = set()
-    for created, closed, owner in Deal.objects.filter(pk__in=deal_ids).values_list(
-        "created_on", "closed_on", "owner_id"
+    for created, closed, expected, owner in Deal.objects.filter(pk__in=deal_ids).values_list(
+        "created_on", "closed_on", "expected_close_on", "owner_id"
     ):
-        keys |= _pairs([(created, owner), (closed, owner)])
-    return {DEALS: keys, **_activity_keys(Q(deal_id__in=deal_ids))}
+        keys |= _pairs([(created, owner), (closed, owner), (expected, owner)])
+    stage_keys = _pairs(
+        (timezone.localdate(at), owner)
+        for at, owner in DealStageChange.objects.filter(deal_id__in=deal_ids).values_list(
+            "changed_at", "deal__owner_id"
+        )
+    )
+    return {DEALS: keys, STAGES: stage_keys, **_activity_keys(Q(deal_id__in=deal_ids))}
 
 
 def _account_keys(account_ids: list[int]) -> dict[Rollup, Keys]:
@@ -322,3 +705,20 @@ def make_handler(kind: str) -> Callable[..., None]:
 
     handler.__name__ = f"rollups_{kind}_changed"
     return handler
+
+
+#: Bump when a rollup table or the way its rows are computed changes: `migrate` then rebuilds.
+ROLLUP_VERSION = 2
+
+
+def ensure_current(*, using: str = "default") -> bool:
+    """Rebuild every rollup if the stored rows are older than ROLLUP_VERSION; True if it did."""
+    from attain.analytics.models import RollupState
+
+    if RollupState._meta.db_table not in connections[using].introspection.table_names():
+        return False  # migrated only part of the way
+    state = RollupState.objects.using(using).order_by("pk").first()
+    if state is not None and state.version >= ROLLUP_VERSION:
+        return False
+    rebuild()
+    return True

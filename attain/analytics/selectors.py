@@ -8,21 +8,22 @@ visibility first (the API does, see api.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from attain.analytics.computes import CENT, HUNDRED
+from attain.analytics.computes import CENT, DEAL_FAMILY, HUNDRED, STAGE_FAMILY
 from attain.analytics.metrics import Metric, metric_compute, metric_get
 from attain.analytics.types import DIMENSIONS, GRAINS, BreakdownRow, Filters, Scope
 from attain.catalog.models import Product, ProductLine
 from attain.customers.models import Segment
 from attain.organization.models import OrgUnit, Person, Territory
-from attain.pipeline.models import Deal, DealStageChange, DealStatus, Stage
+from attain.pipeline.models import Stage
 
 #: the default: no filters (a frozen dataclass, safe to share)
 NO_FILTERS = Filters()
@@ -37,6 +38,7 @@ __all__ = [
     "bucket_starts",
     "funnel_summary",
     "metric_breakdown",
+    "metric_breakdown_series",
     "metric_series",
     "metric_value",
 ]
@@ -204,6 +206,31 @@ def metric_breakdown(
     return rows
 
 
+def metric_breakdown_series(
+    *,
+    metric: str,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    grain: str,
+    by: str,
+    filters: Filters = NO_FILTERS,
+) -> dict[Any, dict[dt.date, Decimal]]:
+    """A sum metric per group (the raw group key: person id, unit path, product line id…) and
+    bucket; buckets without data are absent (callers zero-fill with `bucket_starts`)."""
+    found = _metric(metric)
+    _check(found, start=start, end=end, filters=filters)
+    compute = metric_compute(metric)
+    if not found.is_sum or not hasattr(compute, "breakdown_series"):
+        raise ValidationError({"metric": _("Only summed metrics have series per group.")})
+    if grain not in GRAINS or by not in DIMENSIONS:
+        raise ValidationError({"grain": _("Choose a grain and a dimension.")})
+    result: dict[Any, dict[dt.date, Decimal]] = compute.breakdown_series(
+        scope=scope, start=start, end=end, grain=grain, by=by, filters=filters
+    )
+    return result
+
+
 # --- funnel ------------------------------------------------------------------------------------
 
 
@@ -212,7 +239,7 @@ class FunnelStage:
     stage_id: int
     code: str
     name: str
-    entered: int  # deals that entered the stage in the period
+    entered: int  # deals that entered the stage for the first time in the period
     advanced: int  # of those, deals that later entered a later open stage or were won
     conversion: Decimal | None  # advanced ÷ entered × 100
 
@@ -232,15 +259,6 @@ class FunnelSummary:
     stages: list[FunnelStage]
 
 
-def _deals(scope: Scope) -> Any:
-    qs = Deal.objects.all()
-    if scope.person_id is not None:
-        qs = qs.filter(owner_id=scope.person_id)
-    if scope.unit_path:
-        qs = qs.filter(unit_path__startswith=scope.unit_path)
-    return qs.order_by()
-
-
 def _pct(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     if not whole:
         return None
@@ -258,85 +276,68 @@ def _money(value: Any) -> Decimal:
     return _decimal(value).quantize(CENT)
 
 
+DEAL_SUMS = (
+    "deals_won",
+    "deals_lost",
+    "won_value",
+    "lost_value",
+    "won_cycle_days",
+    "deals_open",
+    "open_value",
+    "open_weighted",
+)
+
+
 def funnel_summary(*, scope: Scope, start: dt.date, end: dt.date) -> FunnelSummary:
     """Win rate, deal size, cycle length and pipeline for deals of the scope; closed figures by
-    close date in [start, end], the pipeline over open deals expected to close in it."""
+    close date in [start, end], the pipeline over open deals expected to close in it. Read from
+    the deals and stage rollups (see DealDay, StageDay)."""
     if end < start:
         raise ValidationError({"end": _("The end date cannot be before the start date.")})
-    deals = _deals(scope)
-    closed = deals.filter(closed_on__gte=start, closed_on__lte=end).aggregate(
-        won=Count("pk", filter=Q(status=DealStatus.WON)),
-        lost=Count("pk", filter=Q(status=DealStatus.LOST)),
-        won_value=Sum("amount_reporting", filter=Q(status=DealStatus.WON)),
-        lost_value=Sum("amount_reporting", filter=Q(status=DealStatus.LOST)),
-        cycle=Avg(F("closed_on") - F("created_on"), filter=Q(status=DealStatus.WON)),
-    )
-    pipeline = deals.filter(
-        status=DealStatus.OPEN, expected_close_on__gte=start, expected_close_on__lte=end
-    ).aggregate(
-        n=Count("pk"),
-        amount=Sum("amount_reporting"),
-        weighted=Sum(F("amount_reporting") * F("probability")),
-    )
-    won, lost = closed["won"], closed["lost"]
-    won_value = _money(closed["won_value"])
-    lost_value = _money(closed["lost_value"])
-    cycle = closed["cycle"]
-    if isinstance(cycle, dt.timedelta):
-        cycle_days: Decimal | None = Decimal(cycle.total_seconds() / 86400).quantize(CENT)
-    elif cycle is not None:  # SQLite gives microseconds
-        cycle_days = (Decimal(cycle) / Decimal(86_400_000_000)).quantize(CENT)
-    else:
-        cycle_days = None
+    sums = dict.fromkeys(DEAL_SUMS, Decimal(0))
+    for part in DEAL_FAMILY.parts(scope=scope, start=start, end=end, filters=NO_FILTERS):
+        row = part.aggregate(**{name: Sum(name) for name in DEAL_SUMS})
+        for name in DEAL_SUMS:
+            sums[name] += _decimal(row[name])
+    won, lost = int(sums["deals_won"]), int(sums["deals_lost"])
+    won_value = _money(sums["won_value"])
+    lost_value = _money(sums["lost_value"])
     return FunnelSummary(
         won=won,
         lost=lost,
-        open=pipeline["n"],
+        open=int(sums["deals_open"]),
         win_rate=_pct(won, won + lost),
         win_rate_by_value=_pct(won_value, won_value + lost_value),
         won_value=won_value,
         average_deal_size=(won_value / won).quantize(CENT) if won else None,
-        average_cycle_days=cycle_days,
-        open_pipeline=_money(pipeline["amount"]),
-        weighted_pipeline=_money(_decimal(pipeline["weighted"]) / HUNDRED),
+        average_cycle_days=(sums["won_cycle_days"] / won).quantize(CENT) if won else None,
+        open_pipeline=_money(sums["open_value"]),
+        weighted_pipeline=_money(sums["open_weighted"] / HUNDRED),
         stages=_stage_conversion(scope=scope, start=start, end=end),
     )
 
 
 def _stage_conversion(*, scope: Scope, start: dt.date, end: dt.date) -> list[FunnelStage]:
-    """Per open stage: deals of the scope entering it in the period, and how many of them
-    later entered a later open stage or the won stage."""
-    stages = list(Stage.objects.filter(is_lost=False).order_by("position"))
-    won_ids = [s.pk for s in stages if s.is_won]
-    deal_ids = _deals(scope).values("pk")
-    result = []
-    for stage in stages:
-        if stage.is_won:
-            continue
-        later = [s.pk for s in stages if s.position > stage.position or s.pk in won_ids]
-        entries = DealStageChange.objects.filter(
-            deal_id__in=deal_ids,
-            to_stage=stage,
-            changed_at__date__gte=start,
-            changed_at__date__lte=end,
+    """Per open stage: deals of the scope entering it for the first time in the period, and how
+    many of them later entered a later open stage or the won stage."""
+    stages = list(Stage.objects.filter(is_lost=False, is_won=False).order_by("position"))
+    entered: dict[int, int] = defaultdict(int)
+    advanced: dict[int, int] = defaultdict(int)
+    for part in STAGE_FAMILY.parts(
+        scope=scope, start=start, end=end, filters=NO_FILTERS, by="stage"
+    ):
+        rows = part.values("stage_id").annotate(e=Sum("entered"), a=Sum("advanced"))
+        for row in rows:
+            entered[row["stage_id"]] += int(row["e"] or 0)
+            advanced[row["stage_id"]] += int(row["a"] or 0)
+    return [
+        FunnelStage(
+            stage_id=stage.pk,
+            code=stage.code,
+            name=stage.name,
+            entered=entered[stage.pk],
+            advanced=advanced[stage.pk],
+            conversion=_pct(advanced[stage.pk], entered[stage.pk]),
         )
-        moved_on = DealStageChange.objects.filter(
-            deal_id=OuterRef("deal_id"),
-            to_stage_id__in=later,
-            changed_at__gt=OuterRef("changed_at"),
-        )
-        counts = entries.aggregate(
-            entered=Count("deal_id", distinct=True),
-            advanced=Count("deal_id", distinct=True, filter=Q(Exists(moved_on))),
-        )
-        result.append(
-            FunnelStage(
-                stage_id=stage.pk,
-                code=stage.code,
-                name=stage.name,
-                entered=counts["entered"],
-                advanced=counts["advanced"],
-                conversion=_pct(counts["advanced"], counts["entered"]),
-            )
-        )
-    return result
+        for stage in stages
+    ]

@@ -12,7 +12,19 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Model
 
-from attain.analytics.models import ActivityDay, DealDay, ReturnDay, SalesDay
+from attain.analytics.models import (
+    ActivityCube,
+    ActivityDay,
+    DealCube,
+    DealDay,
+    FirstOrderCube,
+    FirstOrderDay,
+    ReturnDay,
+    SalesCube,
+    SalesDay,
+    StageCube,
+    StageDay,
+)
 from attain.analytics.services import rollups_rebuild
 from attain.catalog.models import Product, ProductLine, ProductPrice
 from attain.core.models import ExchangeRate
@@ -244,7 +256,19 @@ def _activities(d: Data) -> None:
     )
 
 
-ROLLUP_MODELS: tuple[type[Model], ...] = (SalesDay, ReturnDay, DealDay, ActivityDay)
+ROLLUP_MODELS: tuple[type[Model], ...] = (
+    SalesDay,
+    ReturnDay,
+    DealDay,
+    ActivityDay,
+    StageDay,
+    FirstOrderDay,
+    SalesCube,
+    DealCube,
+    ActivityCube,
+    StageCube,
+    FirstOrderCube,
+)
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
