@@ -8,34 +8,33 @@ selectors; this module adds no arithmetic of its own beyond cumulating series an
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from attain.analytics.metrics import metric_get
-from attain.analytics.models import SalesDay
 from attain.analytics.selectors import (
     Filters,
     FunnelSummary,
     Scope,
     bucket_starts,
     funnel_summary,
-    metric_breakdown,
+    metric_breakdown_series,
     metric_series,
     metric_value,
 )
-from attain.core.periods import today, valid_on_q
+from attain.core.periods import today
 from attain.core.visibility import scope_for
 from attain.dashboards.periods import ChosenPeriod
 from attain.dashboards.trends import DECLINING, FLAT, mann_kendall
 from attain.goals.models import Goal
-from attain.organization.models import SELLING_ROLES, Membership, OrgUnit, Person
+from attain.goals.selectors import LeaderboardRow, leaderboard_list
+from attain.goals.selectors import goal_by_day as _goal_by_day
+from attain.organization.models import Membership, OrgUnit, Person, UnitKind
 
 CENT = Decimal("0.01")
 CARD_METRICS = (
@@ -212,19 +211,6 @@ def subject_goals(*, subject: Subject, metric: str, start: dt.date, end: dt.date
     )
 
 
-def _goal_by_day(goals: list[Goal], start: dt.date, end: dt.date) -> dict[dt.date, Decimal]:
-    """Each goal's target spread evenly over its days; the share of each day in [start, end]."""
-    per_day: dict[dt.date, Decimal] = defaultdict(Decimal)
-    for goal in goals:
-        days = (goal.end - goal.start).days + 1
-        daily = goal.target / days
-        day = max(goal.start, start)
-        while day <= min(goal.end, end):
-            per_day[day] += daily
-            day += dt.timedelta(days=1)
-    return per_day
-
-
 def trend(*, subject: Subject, period: ChosenPeriod, metric: str, filters: Filters) -> Trend:
     found = metric_get(metric)
     series = metric_series(
@@ -283,63 +269,76 @@ def trend(*, subject: Subject, period: ChosenPeriod, metric: str, filters: Filte
 
 # --- leaderboard ----------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class LeaderRow:
-    rank: int
-    person_id: int
-    name: str
-    value: Decimal | None
-    target: Decimal | None
-    attainment: Decimal | None
-
-
-def sellers_in(subject: Subject, on: dt.date) -> list[Person]:
-    if subject.person is not None:
-        return [subject.person]
-    qs = Membership.objects.filter(valid_on_q(on), role__in=list(SELLING_ROLES))
-    if subject.unit is not None:
-        qs = qs.filter(unit__path__startswith=subject.unit.path)
-    ids = qs.values_list("person_id", flat=True)
-    return list(Person.objects.filter(pk__in=ids).order_by("last_name", "first_name"))
+#: Long leaderboards show this many rows at the top and at the bottom of the ranking.
+BOARD_EDGE = 10
+#: Top performers and laggards marked at each end of the ranking by attainment.
+BOARD_MARKED = 3
 
 
 def leaderboard(
-    *, subject: Subject, period: ChosenPeriod, metric: str = "revenue"
-) -> list[LeaderRow]:
-    """Sellers ranked by attainment of their goal for the metric (fair across different goals);
-    sellers without a goal follow, ranked by the metric itself."""
-    on = min(today(), period.end)
-    people = sellers_in(subject, on)
-    values = {
-        row.id: row.value
-        for row in metric_breakdown(
-            metric=metric, scope=subject.scope, start=period.start, end=period.end, by="seller"
-        )
-        if row.id is not None
-    }
-    goals: dict[int, list[Goal]] = defaultdict(list)
-    for goal in Goal.objects.filter(
-        person__in=people, metric=metric, start__lte=period.end, end__gte=period.start
-    ).filter(product_line__isnull=True, product__isnull=True, territory__isnull=True, segment=""):
-        goals[goal.person_id].append(goal)  # type: ignore[index]
-    rows = []
-    for person in people:
-        value = values.get(person.pk, Decimal(0))
-        person_goals = goals.get(person.pk, [])
-        target: Decimal | None = None
-        attainment: Decimal | None = None
-        if person_goals:
-            per_day = _goal_by_day(person_goals, period.start, min(period.end, on))
-            target = sum(per_day.values(), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
-            if target:
-                attainment = ((value or 0) * 100 / target).quantize(Decimal("0.1"), ROUND_HALF_UP)
-        rows.append((person, value, target, attainment))
-    rows.sort(key=lambda r: (r[3] is None, -(r[3] or 0), -(r[1] or 0), str(r[0])))
-    return [
-        LeaderRow(i + 1, person.pk, str(person), value, target, attainment)
-        for i, (person, value, target, attainment) in enumerate(rows)
-    ]
+    *, subject: Subject, period: ChosenPeriod, metric: str = "revenue", level: str = "seller"
+) -> list[LeaderboardRow]:
+    """Sellers (or teams) of the subject ranked by attainment of their goal to date for the
+    metric (fair across different goals); those without a goal follow, ranked by the metric.
+    See `goals.selectors.leaderboard_list`. A seller has no teams: their team board is empty."""
+    if level == "team" and subject.person is not None:
+        return []
+    return leaderboard_list(
+        scope=subject.scope,
+        start=period.start,
+        end=period.end,
+        on=min(today(), period.end),
+        metric=metric,
+        level=level,
+    )
+
+
+def shows_team_leaderboard(subject: Subject) -> bool:
+    """The company and units above team level rank their teams; a team or a seller does not."""
+    if subject.kind == "company":
+        return True
+    return subject.unit is not None and subject.unit.kind != UnitKind.TEAM
+
+
+@dataclass(frozen=True)
+class BoardLine:
+    """A line of a leaderboard as shown: a row with its mark ("top", "laggard" or ""), or a gap
+    standing for `skipped` rows left out (they are in the full list and the export)."""
+
+    row: LeaderboardRow | None
+    mark: str = ""
+    skipped: int = 0
+
+
+def board_lines(rows: list[LeaderboardRow], *, full: bool = False) -> list[BoardLine]:
+    """The rows to show: those ranked by attainment — all of them when there are at most
+    2 × BOARD_EDGE (or `full`), else the top and the bottom BOARD_EDGE with a gap between —
+    then those without a goal (at most BOARD_EDGE unless `full`). The first BOARD_MARKED ranked
+    rows are marked top performers and the last BOARD_MARKED laggards (fewer on short boards:
+    never more than half of the ranked rows each, so no row is both)."""
+    ranked = [r for r in rows if r.attainment is not None]
+    unranked = [r for r in rows if r.attainment is None]
+    marked = min(BOARD_MARKED, len(ranked) // 2)
+    top = {r.rank for r in ranked[:marked]}
+    laggards = {r.rank for r in ranked[len(ranked) - marked :]}
+
+    def line(row: LeaderboardRow) -> BoardLine:
+        mark = "top" if row.rank in top else "laggard" if row.rank in laggards else ""
+        return BoardLine(row, mark)
+
+    lines: list[BoardLine] = []
+    if full or len(ranked) <= 2 * BOARD_EDGE:
+        lines += [line(r) for r in ranked]
+    else:
+        lines += [line(r) for r in ranked[:BOARD_EDGE]]
+        lines.append(BoardLine(None, skipped=len(ranked) - 2 * BOARD_EDGE))
+        lines += [line(r) for r in ranked[-BOARD_EDGE:]]
+    if full or len(unranked) <= BOARD_EDGE:
+        lines += [line(r) for r in unranked]
+    else:
+        lines += [line(r) for r in unranked[:BOARD_EDGE]]
+        lines.append(BoardLine(None, skipped=len(unranked) - BOARD_EDGE))
+    return lines
 
 
 # --- early warnings ---------------------------------------------------------------------------
@@ -368,32 +367,26 @@ class Alerts:
 def alerts(*, subject: Subject, on: dt.date | None = None) -> Alerts:
     """Weekly revenue over the last 12 complete weeks, per seller, team and product line inside the
     subject; a Mann–Kendall test flags declining (significant fall) and flat series. Series with
-    sales in fewer than 8 of the weeks are not judged. One query per dimension over the day rollup."""
+    sales in fewer than 8 of the weeks are not judged. One query per dimension over the weekly
+    rollup slice."""
     on = on or today()
     last_monday = on - dt.timedelta(days=on.weekday())
     start = last_monday - dt.timedelta(weeks=ALERT_WEEKS)
     end = last_monday - dt.timedelta(days=1)
     weeks = bucket_starts(start, end, "week")
-    base = SalesDay.objects.filter(day__gte=start, day__lte=end)
-    if subject.scope.person_id is not None:
-        base = base.filter(owner_id=subject.scope.person_id)
-    if subject.scope.unit_path:
-        base = base.filter(unit_path__startswith=subject.scope.unit_path)
     result = Alerts(weeks=weeks)
-    dimensions = [("product_line", "product_line_id")]
+    dimensions = ["product_line"]
     if subject.person is None:
-        dimensions = [("seller", "owner_id"), ("team", "unit_path"), *dimensions]
-    for dimension, group in dimensions:
-        rows = (
-            base.annotate(week=TruncWeek("day"))
-            .values(group, "week")
-            .annotate(revenue=Sum("revenue"))
-            .order_by()
+        dimensions = ["seller", "team", *dimensions]
+    for dimension in dimensions:
+        series = metric_breakdown_series(
+            metric="revenue",
+            scope=subject.scope,
+            start=start,
+            end=end,
+            grain="week",
+            by=dimension,
         )
-        series: dict[Any, dict[dt.date, Decimal]] = defaultdict(dict)
-        for row in rows:
-            week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
-            series[row[group]][week] = Decimal(str(row["revenue"] or 0))
         labels = _alert_labels(dimension, list(series))
         for key, by_week in series.items():
             values = [by_week.get(week, Decimal(0)) for week in weeks]

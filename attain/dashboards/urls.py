@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from attain.dashboards import views
+from attain.dashboards import records, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -10,5 +10,5 @@ urlpatterns = [
     path("company/", views.company, name="company"),
     path("units/<int:pk>/", views.unit, name="unit"),
     path("sellers/<int:pk>/", views.seller, name="seller"),
-    path("records/", views.records, name="records"),
+    path("records/", records.records, name="records"),
 ]

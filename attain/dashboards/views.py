@@ -20,6 +20,7 @@ from attain.core.periods import today
 from attain.customers.models import Segment
 from attain.dashboards import selectors
 from attain.dashboards.periods import GRAIN_CHOICES, PERIOD_CHOICES, choose_period
+from attain.dashboards.records import filters_from as _filters
 from attain.organization.models import OrgUnit, Territory
 
 BREAKDOWNS = [
@@ -31,22 +32,6 @@ BREAKDOWNS = [
     ("product", _("Product")),
     ("segment", _("Customer segment")),
 ]
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-def _filters(params: Any) -> Filters:
-    segment = params.get("segment") or None
-    return Filters(
-        product_line_id=_int(params.get("product_line")),
-        territory_id=_int(params.get("territory")),
-        segment=segment if segment in Segment.values else None,
-    )
 
 
 def _chart(
@@ -124,6 +109,11 @@ def _dashboard(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
 
     trend = selectors.trend(subject=subject, period=period, metric=metric_key, filters=filters)
     leaders = selectors.leaderboard(subject=subject, period=period)
+    show_teams = selectors.shows_team_leaderboard(subject)
+    teams = (
+        selectors.leaderboard(subject=subject, period=period, level="team") if show_teams else []
+    )
+    full = request.GET.get("full", "")
     funnel = selectors.funnel(subject=subject, period=period)
     warnings = selectors.alerts(subject=subject)
     cards = selectors.cards(subject=subject, period=period, filters=filters)
@@ -155,6 +145,7 @@ def _dashboard(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
     breakdown_links = [_drill_link(kind, pk, by, row) for row in breakdown]
     params = request.GET.copy()
     params.pop("export", None)
+    params.pop("full", None)
     context = {
         "subject": subject,
         "subject_pk": pk or "",
@@ -195,6 +186,10 @@ def _dashboard(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
             ],
         ),
         "leaders": leaders,
+        "leader_lines": selectors.board_lines(leaders, full=full == "sellers"),
+        "show_teams": show_teams,
+        "teams": teams,
+        "team_lines": selectors.board_lines(teams, full=full == "teams"),
         "alerts": warnings,
         "children": OrgUnit.objects.get_children(subject.unit)
         if subject.unit is not None
@@ -226,13 +221,14 @@ def _export(
 ) -> HttpResponse:
     table = request.GET.get("table", "breakdown")
     metric = metric_get(metric_key)
-    if table == "leaderboard":
-        rows = selectors.leaderboard(subject=subject, period=period)
+    if table in ("leaderboard", "team_leaderboard"):
+        level = "team" if table == "team_leaderboard" else "seller"
+        rows = selectors.leaderboard(subject=subject, period=period, level=level)
         return export_response(
-            title=f"{subject.label} leaderboard {period.start}–{period.end}",
+            title=f"{subject.label} {table.replace('_', ' ')} {period.start}–{period.end}",
             headers=[
                 _("Rank"),
-                _("Seller"),
+                _("Team") if level == "team" else _("Seller"),
                 str(metric_get("revenue").label),
                 _("Goal to date"),
                 _("Attainment %"),
@@ -245,121 +241,4 @@ def _export(
         headers=[dict(BREAKDOWNS)[by], str(metric.label)],
         rows=([r.label, r.value] for r in breakdown),
         fmt=fmt,
-    )
-
-
-# --- the records behind a figure ---------------------------------------------------------------
-
-SALES_METRICS = {"revenue", "gross_margin", "units"}
-DEAL_METRICS = {"deals_won", "won_value", "deals_lost", "deals_created"}
-ACTIVITY_METRICS = {"activities", "activity_minutes"}
-
-
-@login_required
-def records(request: HttpRequest) -> HttpResponse:
-    """The raw rows that add up to a dashboard figure, with their total (the same number)."""
-    from django.core.paginator import Paginator
-    from django.db.models import DecimalField, ExpressionWrapper, F, Sum
-
-    from attain.core.visibility import visible
-    from attain.orders.models import OrderLine, OrderStatus
-    from attain.pipeline.models import Activity, Deal, DealStatus
-
-    kind = request.GET.get("kind", "company")
-    subject = selectors.subject_for(user=request.user, kind=kind, pk=_int(request.GET.get("pk")))
-    period = choose_period(request.GET, today=today())
-    filters = _filters(request.GET)
-    metric_key = request.GET.get("metric", "revenue")
-    if metric_key not in METRICS:
-        metric_key = "revenue"
-    metric = metric_get(metric_key)
-    scope = subject.scope
-    money = DecimalField(max_digits=18, decimal_places=2)
-    rows: Any
-    totals: dict[str, Any]
-    if metric_key in SALES_METRICS:
-        rows = OrderLine.objects.filter(
-            order__ordered_on__gte=period.start, order__ordered_on__lte=period.end
-        ).exclude(order__status=OrderStatus.CANCELLED)
-        rows = visible(
-            rows, request.user, owner_field="order__owner", path_field="order__unit_path"
-        )
-        if scope.person_id:
-            rows = rows.filter(order__owner_id=scope.person_id)
-        if scope.unit_path:
-            rows = rows.filter(order__unit_path__startswith=scope.unit_path)
-        if filters.product_line_id:
-            rows = rows.filter(product_line_id=filters.product_line_id)
-        if filters.territory_id:
-            rows = rows.filter(order__territory_id=filters.territory_id)
-        if filters.segment:
-            rows = rows.filter(order__account__segment=filters.segment)
-        rows = (
-            rows.select_related(
-                "order", "order__owner", "order__account", "product", "product_line"
-            )
-            .annotate(
-                margin=ExpressionWrapper(
-                    F("net_amount_reporting") - F("cost_reporting"), output_field=money
-                )
-            )
-            .order_by("-order__ordered_on", "order_id", "pk")
-        )
-        totals = rows.aggregate(
-            revenue=Sum("net_amount_reporting"), cost=Sum("cost_reporting"), units=Sum("quantity")
-        )
-        template = "dashboards/records_sales.html"
-    elif metric_key in DEAL_METRICS:
-        rows = visible(Deal.objects.all(), request.user)
-        if metric_key == "deals_created":
-            rows = rows.filter(created_on__gte=period.start, created_on__lte=period.end)
-        else:
-            status = DealStatus.LOST if metric_key == "deals_lost" else DealStatus.WON
-            rows = rows.filter(
-                status=status, closed_on__gte=period.start, closed_on__lte=period.end
-            )
-        if scope.person_id:
-            rows = rows.filter(owner_id=scope.person_id)
-        if scope.unit_path:
-            rows = rows.filter(unit_path__startswith=scope.unit_path)
-        if filters.segment:
-            rows = rows.filter(account__segment=filters.segment)
-        rows = rows.select_related("owner", "account", "stage").order_by(
-            "-closed_on", "-created_on", "pk"
-        )
-        totals = rows.aggregate(value=Sum("amount_reporting"))
-        template = "dashboards/records_deals.html"
-    elif metric_key in ACTIVITY_METRICS:
-        rows = visible(Activity.objects.all(), request.user).filter(
-            occurred_at__date__gte=period.start, occurred_at__date__lte=period.end
-        )
-        if scope.person_id:
-            rows = rows.filter(owner_id=scope.person_id)
-        if scope.unit_path:
-            rows = rows.filter(unit_path__startswith=scope.unit_path)
-        rows = rows.select_related("owner", "deal", "account").order_by("-occurred_at", "pk")
-        totals = rows.aggregate(minutes=Sum("minutes"))
-        template = "dashboards/records_activities.html"
-    else:
-        return render(
-            request,
-            "dashboards/records_none.html",
-            {"metric": metric, "subject": subject, "period": period},
-        )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(
-        request,
-        template,
-        {
-            "subject": subject,
-            "period": period,
-            "metric": metric,
-            "page_obj": page,
-            "rows": page.object_list,
-            "count": page.paginator.count,
-            "totals": totals,
-            "query": params.urlencode(),
-        },
     )

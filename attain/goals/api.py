@@ -1,8 +1,8 @@
 """HTTP API of the goals app: goals with progress, revisions, acknowledgements, milestones,
-cascade and raise-the-bar proposals.
+cascade and raise-the-bar proposals, and the leaderboards of sellers and teams by attainment.
 
-A goal the caller cannot see is a 404; setting or revising outside one's units is a 403;
-bad input is a 422 naming the field.
+A goal (or a leaderboard subject) the caller cannot see is a 404; setting or revising outside
+one's units is a 403; bad input is a 422 naming the field.
 """
 
 import datetime as dt
@@ -10,12 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from attain.analytics.selectors import Scope
 from attain.catalog.models import Product, ProductLine
+from attain.core.periods import month_of, today
+from attain.core.visibility import scope_for
 from attain.core.web import get_visible_or_404
 from attain.goals import selectors, services
 from attain.goals.models import Goal
@@ -217,6 +220,26 @@ class HistoryOut(Schema):
     notes: str
 
 
+class LeaderboardRowOut(Schema):
+    rank: int
+    id: int  # the person (level=seller) or the unit (level=team)
+    name: str
+    value: Decimal | None
+    target: Decimal | None  # goal to date; null without a goal
+    attainment: Decimal | None  # value ÷ goal to date × 100, one decimal
+
+
+class LeaderboardOut(Schema):
+    level: str
+    kind: str
+    pk: int | None
+    metric: str
+    start: dt.date
+    end: dt.date
+    on: dt.date  # goals count up to this day: min(today, end)
+    rows: list[LeaderboardRowOut]
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 
@@ -294,6 +317,32 @@ def _detail(request: HttpRequest, goal_id: int, on: dt.date | None = None) -> Go
         }
     )
     return goal
+
+
+LEADERBOARD_KINDS = ("company", "unit", "seller")
+
+
+def _leaderboard_scope(request: HttpRequest, *, kind: str, pk: int | None) -> Scope:
+    """Whose leaderboard, if the caller may see it: the company (only for those who see
+    everything), a unit inside the caller's subtrees, or a seller they may see; otherwise 404,
+    exactly like an id that does not exist."""
+    if kind not in LEADERBOARD_KINDS:
+        raise ValidationError({"kind": _("Choose the kind: company, unit or seller.")})
+    seen = scope_for(request.user)
+    if kind == "company":
+        if not seen.everything:
+            raise Http404
+        return Scope()
+    if pk is None:
+        raise ValidationError({"pk": _("Give the id of the unit or the seller.")})
+    if kind == "unit":
+        path = OrgUnit.objects.filter(pk=pk).values_list("path", flat=True).first()
+        if path is None or not seen.covers_path(path):
+            raise Http404
+        return Scope(unit_path=path)
+    if not Person.objects.visible_to(request.user).filter(pk=pk).exists():
+        raise Http404
+    return Scope(person_id=pk)
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -376,6 +425,40 @@ def goal_raise_the_bar(request: HttpRequest, payload: RaiseTheBarIn) -> Any:
         }
         for p in proposals
     ]
+
+
+@router.get("/leaderboard", response=LeaderboardOut, operation_id="leaderboard_list")
+def leaderboard_list(
+    request: HttpRequest,
+    level: str = "seller",
+    kind: str = "company",
+    pk: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    metric: str = "revenue",
+) -> dict[str, Any]:
+    """Sellers or teams of the company, a unit (`pk` = unit id) or a seller (`pk` = person id)
+    ranked by attainment = value ÷ goal to date × 100, where the goal to date spreads each
+    overlapping goal (person goals for sellers, unit goals for teams; on the metric, without
+    filters) evenly over its days up to min(today, end). Those without a goal follow, ranked by
+    the value. The period defaults to the current month (`end`: the end of `start`'s month)."""
+    scope = _leaderboard_scope(request, kind=kind, pk=pk)
+    start = start or month_of(today()).start
+    end = end or month_of(start).end
+    on = min(today(), end)
+    rows = selectors.leaderboard_list(
+        scope=scope, start=start, end=end, on=on, metric=metric, level=level
+    )
+    return {
+        "level": level,
+        "kind": kind,
+        "pk": pk if kind != "company" else None,
+        "metric": metric,
+        "start": start,
+        "end": end,
+        "on": on,
+        "rows": rows,
+    }
 
 
 @router.get("/{goal_id}", response=GoalDetailOut, operation_id="goal_get")

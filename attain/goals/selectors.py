@@ -1,21 +1,34 @@
 """Reads on goals: the target in force on a date, progress (actual, attainment, pace,
-projection), visible lists, a person's goals, and cascade consistency."""
+projection) one goal at a time or for a whole page of goals, visible lists, a person's goals,
+cascade consistency, and the leaderboards of sellers and teams by attainment."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Sum
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, Sum
+from django.utils.translation import gettext as _
 
-from attain.core.money import quantize_money
-from attain.core.periods import today
+from attain.analytics.metrics import Metric, metric_get
+from attain.analytics.selectors import (
+    BreakdownRow,
+    Filters,
+    Scope,
+    metric_breakdown,
+    metric_value,
+)
+from attain.core.money import CENT, quantize_money
+from attain.core.periods import today, valid_on_q
 from attain.goals.models import Goal, GoalRevision, Milestone
-from attain.goals.querysets import GoalQuerySet, ancestor_paths, member_unit_paths
+from attain.goals.querysets import PATH_STEP, GoalQuerySet, ancestor_paths, member_unit_paths
 from attain.goals.services import analytics_scope, goal_filters, is_sum_metric
-from attain.organization.models import Person
+from attain.organization.models import SELLING_ROLES, Membership, OrgUnit, Person, UnitKind
 
 ONE_DECIMAL = Decimal("0.1")
 SHARE_PLACES = Decimal("0.0001")
@@ -90,8 +103,6 @@ class GoalProgress:
 
 
 def _metric_value(goal: Goal, start: dt.date, end: dt.date) -> Decimal | None:
-    from attain.analytics.selectors import metric_value
-
     return metric_value(
         metric=goal.metric,
         scope=analytics_scope(person=goal.person, unit=goal.unit),
@@ -101,13 +112,22 @@ def _metric_value(goal: Goal, start: dt.date, end: dt.date) -> Decimal | None:
     )
 
 
-def _metric(goal: Goal) -> Any:
-    from attain.analytics.metrics import metric_get
-
+def _metric(goal: Goal) -> Metric | None:
     try:
         return metric_get(goal.metric)
     except KeyError:
         return None
+
+
+def _actual_so_far(goal: Goal, day: dt.date) -> Decimal | None:
+    """The goal's metric from its start to min(day, end): one query (none before the start)."""
+    metric = _metric(goal)
+    if metric is None:
+        return None
+    as_of = min(day, goal.end)
+    if as_of < goal.start:
+        return Decimal("0.00") if is_sum_metric(metric) else None
+    return _metric_value(goal, goal.start, as_of)
 
 
 def goal_progress(
@@ -115,6 +135,101 @@ def goal_progress(
 ) -> GoalProgress:
     """Actual vs target, attainment, elapsed share, pace, projection and milestone status."""
     day = on or today()
+    return _progress(goal, day, _actual_so_far(goal, day), milestones=milestones)
+
+
+def goal_progress_list(*, goals: Iterable[Goal], on: dt.date | None = None) -> list[GoalProgress]:
+    """`goal_progress` (without milestones) for many goals, in their order, with a bounded number
+    of queries (see `goal_actuals`); the figures are identical to one call per goal."""
+    day = on or today()
+    goals = list(goals)
+    actuals = goal_actuals(goals=goals, on=day)
+    return [_progress(goal, day, actuals[goal.pk], milestones=False) for goal in goals]
+
+
+#: A group of goals this large or larger is read with one breakdown instead of one query each.
+BATCH_MIN = 2
+
+
+def goal_actuals(*, goals: Sequence[Goal], on: dt.date) -> dict[int, Decimal | None]:
+    """Each goal's actual from its start to min(on, end), by goal id, as `goal_progress` reads it.
+
+    Goals on a summable metric are grouped by (metric, start, as-of day, filters): a group of
+    person goals is read with one breakdown by seller, a group of unit goals (team, business
+    unit, division, company) with one breakdown by team over the units' common subtree, each
+    unit's actual being the sum of the teams whose stamped path lies inside it. So a page costs
+    a couple of queries per group, not one per goal. Ratios (repeat-customer rate, CSAT …) do
+    not add up across people and units and are still read one goal at a time, as are metrics
+    that cannot be broken down and groups of a single goal."""
+    result: dict[int, Decimal | None] = {}
+    groups: dict[tuple[str, dt.date, dt.date, Filters, str], list[Goal]] = defaultdict(list)
+    for goal in goals:
+        metric = _metric(goal)
+        as_of = min(on, goal.end)
+        if metric is None or as_of < goal.start or not metric.is_sum:
+            result[goal.pk] = _actual_so_far(goal, on)
+            continue
+        by = "seller" if goal.person_id is not None else "team"
+        groups[(goal.metric, goal.start, as_of, goal_filters(goal), by)].append(goal)
+    for (metric_key, start, as_of, filters, by), members in groups.items():
+        batched = None
+        if len(members) >= BATCH_MIN:
+            try:
+                batched = _group_actuals(metric_key, start, as_of, filters, by, members)
+            except ValidationError:  # a metric that cannot be broken down this way
+                batched = None
+        if batched is None:
+            batched = {goal.pk: _actual_so_far(goal, on) for goal in members}
+        result.update(batched)
+    return result
+
+
+def _common_path(paths: list[str]) -> str:
+    """The deepest unit path all the given paths lie under ('' when they share no unit)."""
+    if not paths:
+        return ""
+    first, last = min(paths), max(paths)  # what these two share, every path between shares
+    size = 0
+    while size + PATH_STEP <= min(len(first), len(last)) and (
+        first[size : size + PATH_STEP] == last[size : size + PATH_STEP]
+    ):
+        size += PATH_STEP
+    return first[:size]
+
+
+def _group_actuals(
+    metric: str, start: dt.date, end: dt.date, filters: Filters, by: str, goals: list[Goal]
+) -> dict[int, Decimal | None]:
+    if by == "seller":
+        rows = metric_breakdown(
+            metric=metric, scope=Scope(), start=start, end=end, by="seller", filters=filters
+        )
+        by_person: dict[int | None, Decimal | None] = {row.id: row.value for row in rows}
+        return {goal.pk: by_person.get(goal.person_id, Decimal(0)) for goal in goals}
+    paths = {goal.pk: goal.unit.path for goal in goals if goal.unit is not None}
+    common = _common_path(list(paths.values()))
+    rows = metric_breakdown(
+        metric=metric,
+        scope=Scope(unit_path=common or None),
+        start=start,
+        end=end,
+        by="team",
+        filters=filters,
+    )
+    return {pk: _inside(rows, path) for pk, path in paths.items()}
+
+
+def _inside(rows: Iterable[BreakdownRow], path: str) -> Decimal:
+    """Σ of the breakdown-by-team rows (keyed by stamped unit path) inside the unit at `path`."""
+    return sum(
+        (row.value for row in rows if row.value is not None and row.key.startswith(path)),
+        Decimal(0),
+    )
+
+
+def _progress(
+    goal: Goal, day: dt.date, actual: Decimal | None, *, milestones: bool
+) -> GoalProgress:
     as_of = min(day, goal.end)
     period_days = (goal.end - goal.start).days + 1
     elapsed_days = max(0, (as_of - goal.start).days + 1)
@@ -124,11 +239,6 @@ def goal_progress(
     higher_is_better = metric.higher_is_better if metric else True
     sums = metric is not None and is_sum_metric(metric)
     target = goal_target_on(goal=goal, on=max(goal.start, as_of))
-    actual: Decimal | None
-    if elapsed_days == 0:
-        actual = Decimal("0.00") if sums else None
-    else:
-        actual = _metric_value(goal, goal.start, as_of) if metric else None
     has_data = actual is not None
     attainment = pace = projected = remaining = None
     on_track: bool | None = None
@@ -216,7 +326,7 @@ def goal_get(*, user: Any, goal_id: int) -> Goal:
             "milestones",
             "acknowledgements__person",
             "revisions__revised_by",
-            Prefetch("children", queryset=Goal.objects.with_related().order_by("pk")),
+            Prefetch("children", queryset=_with_prefetch(Goal.objects.all()).order_by("pk")),
         )
         .get(pk=goal_id)
     )
@@ -227,8 +337,6 @@ def goals_for_person(*, person: Person, on: dt.date | None = None) -> GoalQueryS
     on `on` or later — short- and long-term."""
     day = on or today()
     paths = sorted(ancestor_paths(member_unit_paths(person.pk, day)))
-    from django.db.models import Q
-
     return (
         _with_prefetch(
             Goal.objects.filter(Q(person=person) | Q(unit__path__in=paths)).filter(end__gte=day)
@@ -295,8 +403,6 @@ def budget_share(*, goal: Goal, person: Person, on: dt.date | None = None) -> Bu
     own_actual = None
     contribution = None
     if progress.elapsed_days:
-        from attain.analytics.selectors import Scope, metric_value
-
         value = metric_value(
             metric=goal.metric,
             scope=Scope(person_id=person.pk),
@@ -310,3 +416,141 @@ def budget_share(*, goal: Goal, person: Person, on: dt.date | None = None) -> Bu
                 ONE_DECIMAL, rounding=ROUND_HALF_UP
             )
     return BudgetShare(goal, progress, own, share, own_actual, contribution)
+
+
+# --- leaderboards -------------------------------------------------------------------------------
+
+LEADERBOARD_LEVELS = ("seller", "team")
+ATTAINMENT_PLACES = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    """One seller or team: the metric, the goal to date and attainment = value ÷ goal × 100."""
+
+    rank: int
+    id: int  # the person (seller level) or the unit (team level)
+    name: str
+    value: Decimal | None
+    target: Decimal | None  # None: no goal for the metric overlapping the period
+    attainment: Decimal | None  # %, one decimal; None without a goal (or a zero goal to date)
+
+
+def goal_by_day(goals: Iterable[Goal], start: dt.date, end: dt.date) -> dict[dt.date, Decimal]:
+    """Each goal's target spread evenly over its days; the share of each day in [start, end]."""
+    per_day: dict[dt.date, Decimal] = defaultdict(Decimal)
+    for goal in goals:
+        days = (goal.end - goal.start).days + 1
+        daily = goal.target / days
+        day = max(goal.start, start)
+        while day <= min(goal.end, end):
+            per_day[day] += daily
+            day += dt.timedelta(days=1)
+    return per_day
+
+
+def _plain_goals(metric: str, start: dt.date, end: dt.date) -> GoalQuerySet:
+    """Goals on the metric without filters (the whole figure) overlapping [start, end]."""
+    return Goal.objects.filter(
+        metric=metric,
+        start__lte=end,
+        end__gte=start,
+        product_line__isnull=True,
+        product__isnull=True,
+        territory__isnull=True,
+        segment="",
+    )
+
+
+def leaderboard_sellers(*, scope: Scope, on: dt.date) -> Any:
+    """The sellers of a scope: the one seller, or everyone holding a selling role (sales rep,
+    team leader) on `on` in a unit of the subtree (the whole company when no path is given)."""
+    if scope.person_id is not None:
+        return Person.objects.filter(pk=scope.person_id)
+    memberships = Membership.objects.filter(valid_on_q(on), role__in=sorted(SELLING_ROLES))
+    if scope.unit_path:
+        memberships = memberships.filter(unit__path__startswith=scope.unit_path)
+    return Person.objects.filter(pk__in=memberships.values("person_id")).order_by(
+        "last_name", "first_name"
+    )
+
+
+def leaderboard_teams(*, scope: Scope) -> Any:
+    """The active units of the team kind inside the scope's subtree (all of them for the company)."""
+    teams = OrgUnit.objects.filter(kind=UnitKind.TEAM, is_active=True)
+    if scope.unit_path:
+        teams = teams.filter(path__startswith=scope.unit_path)
+    return teams.order_by("name", "path")
+
+
+def leaderboard_list(
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    on: dt.date,
+    metric: str = "revenue",
+    level: str = "seller",
+) -> list[LeaderboardRow]:
+    """Sellers or teams of a scope ranked by attainment of their goal to date — fair across
+    different goals — for a summable metric over [start, end]; those without a goal follow,
+    ranked by the metric itself (then by name).
+
+    Value: the metric over [start, end] for the scope (sellers: their records inside the scope;
+    teams: the records stamped with a path inside the team). Goal to date: each overlapping goal
+    of the seller (person goals) or the team (unit goals) on the metric without filters, spread
+    evenly over its days and summed from `start` to min(end, on). Four queries whatever the size:
+    the sellers or teams, the breakdown (with its labels) and the goals."""
+    try:
+        found: Metric | None = metric_get(metric)
+    except KeyError:
+        found = None
+    if found is None or not found.is_sum:
+        raise ValidationError(
+            {"metric": _("Leaderboards rank summable metrics (revenue, units, deals won …).")}
+        )
+    if level not in LEADERBOARD_LEVELS:
+        raise ValidationError({"level": _("Choose the level: seller or team.")})
+    if end < start:
+        raise ValidationError({"end": _("The end date cannot be before the start date.")})
+    goals: dict[int, list[Goal]] = defaultdict(list)
+    entries: list[tuple[int, str, Decimal]] = []
+    if level == "seller":
+        people = leaderboard_sellers(scope=scope, on=on)
+        values = {
+            row.id: row.value
+            for row in metric_breakdown(
+                metric=metric, scope=scope, start=start, end=end, by="seller"
+            )
+            if row.id is not None
+        }
+        for person in people:
+            value = values.get(person.pk)
+            entries.append((person.pk, str(person), Decimal(0) if value is None else value))
+        for goal in _plain_goals(metric, start, end).filter(person_id__in=people.values("pk")):
+            goals[goal.person_id].append(goal)  # type: ignore[index]
+    else:
+        if scope.person_id is not None:
+            raise ValidationError({"level": _("A seller has no teams to rank.")})
+        teams = leaderboard_teams(scope=scope)
+        rows = metric_breakdown(metric=metric, scope=scope, start=start, end=end, by="team")
+        for team in teams:
+            entries.append((team.pk, team.name, _inside(rows, team.path)))
+        for goal in _plain_goals(metric, start, end).filter(unit_id__in=teams.values("pk")):
+            goals[goal.unit_id].append(goal)  # type: ignore[index]
+    to_date = min(end, on)
+    ranked = []
+    for pk, name, value in entries:
+        target: Decimal | None = None
+        attainment: Decimal | None = None
+        if goals.get(pk):
+            per_day = goal_by_day(goals[pk], start, to_date)
+            target = sum(per_day.values(), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
+            if target:
+                attainment = (value * 100 / target).quantize(ATTAINMENT_PLACES, ROUND_HALF_UP)
+        ranked.append((pk, name, value, target, attainment))
+    ranked.sort(key=lambda r: (r[4] is None, -(r[4] or 0), -(r[2] or 0), r[1]))
+    return [
+        LeaderboardRow(i + 1, pk, name, value, target, attainment)
+        for i, (pk, name, value, target, attainment) in enumerate(ranked)
+    ]

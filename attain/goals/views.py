@@ -72,7 +72,8 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         active_on=active_on,
     ).order_by("-start", "pk")
     page = Paginator(goals, 25).get_page(request.GET.get("page"))
-    rows = [(goal, selectors.goal_progress(goal=goal, milestones=False)) for goal in page]
+    goals_shown = list(page)
+    rows = list(zip(goals_shown, selectors.goal_progress_list(goals=goals_shown), strict=True))
     return render(
         request,
         "goals/goal_list.html",
@@ -99,10 +100,10 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     on = _parse_date(request.GET.get("on", "")) or today()
     me = person_of(request.user)
     progress = selectors.goal_progress(goal=goal, on=on)
-    children = [
-        (child, selectors.goal_progress(goal=child, on=on, milestones=False))
-        for child in goal.children.all()
-    ]
+    child_goals = list(goal.children.all())
+    children = list(
+        zip(child_goals, selectors.goal_progress_list(goals=child_goals, on=on), strict=True)
+    )
     acknowledged = me is not None and any(a.person_id == me.pk for a in goal.acknowledgements.all())
     return render(
         request,

@@ -149,25 +149,30 @@ class PipelineSummary:
 
 
 def pipeline_summary(*, user: Any, on: dt.date | None = None) -> PipelineSummary:
-    """One aggregate query: open deals now, and deals won / lost in the month of `on`."""
+    """Open deals now, and deals won / lost in the month of `on`: two aggregate queries, each
+    narrowed by an indexed condition (status + expected close, close date) so the cost follows
+    the open pipeline and one month, not every deal ever made."""
     period = month_of(on or today())
-    is_open = Q(status=DealStatus.OPEN)
-    won = Q(status=DealStatus.WON, closed_on__gte=period.start, closed_on__lte=period.end)
-    lost = Q(status=DealStatus.LOST, closed_on__gte=period.start, closed_on__lte=period.end)
+    won = Q(status=DealStatus.WON)
+    lost = Q(status=DealStatus.LOST)
     zero = Value(ZERO, output_field=MONEY)
-    row = Deal.objects.visible_to(user).aggregate(
-        open_count=Count("pk", filter=is_open),
-        open_amount=Coalesce(Sum("amount_reporting", filter=is_open), zero, output_field=MONEY),
+    visible = Deal.objects.visible_to(user).order_by()
+    open_row = visible.filter(status=DealStatus.OPEN).aggregate(
+        open_count=Count("pk"),
+        open_amount=Coalesce(Sum("amount_reporting"), zero, output_field=MONEY),
         weighted_x100=Coalesce(
-            Sum(F("amount_reporting") * F("probability"), filter=is_open, output_field=MONEY_PCT),
+            Sum(F("amount_reporting") * F("probability"), output_field=MONEY_PCT),
             zero,
             output_field=MONEY_PCT,
         ),
+    )
+    closed_row = visible.filter(closed_on__gte=period.start, closed_on__lte=period.end).aggregate(
         won_count=Count("pk", filter=won),
         won_amount=Coalesce(Sum("amount_reporting", filter=won), zero, output_field=MONEY),
         lost_count=Count("pk", filter=lost),
         lost_amount=Coalesce(Sum("amount_reporting", filter=lost), zero, output_field=MONEY),
     )
+    row = {**open_row, **closed_row}
     return PipelineSummary(
         period=period,
         open_count=row["open_count"],

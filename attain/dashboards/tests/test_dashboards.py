@@ -209,10 +209,147 @@ def test_breakdown_exports_as_csv(world, login_as, sales):
     assert rows[1:] == [[str(world.rep), "840.00"], [str(world.rep2), "100.00"]]
 
 
-def test_dashboard_query_budget(world, login_as, sales, django_assert_max_num_queries):
+@pytest.fixture
+def teams(world, sales):
+    """On top of `sales` (Team A1: 940.00): Team A2 300.00, Team B1 1,500.00; March goals for
+    Team A1 3,100.00 and Team A2 500.00, none for Team B1."""
+    for owner, name, amount in ((world.rep_a2, "Cog", "300.00"), (world.rep_b, "Dyn", "1500.00")):
+        order_create(
+            account=make_account(owner=owner, name=name, segment="smb"),
+            owner=owner,
+            currency="EUR",
+            ordered_on=dt.date(2026, 3, 15),
+            lines=[line(sales["product"], "1", amount)],
+        )
+    for unit, target in ((world.team_a1, "3100.00"), (world.team_a2, "500.00")):
+        goal_create(
+            scope_kind="team",
+            unit=unit,
+            metric="revenue",
+            period_kind="month",
+            start=dt.date(2026, 3, 1),
+            target=Decimal(target),
+            set_by=world.admin,
+            check_permission=False,
+        )
+    return world
+
+
+def _team_rows(response) -> list[tuple]:
+    return [(r.rank, r.name, r.value, r.target, r.attainment) for r in response.context["teams"]]
+
+
+def test_team_leaderboard_ranks_teams_by_attainment(teams, login_as):
+    client = login_as(teams.admin)
+    company = client.get(f"/dashboards/company/?{MARCH}")
+    # A2: 300 ÷ 500 = 60.0 %; A1: 940 ÷ 3,100 = 30.3 %; B1 has no goal: after them, by value
+    assert _team_rows(company) == [
+        (1, "Team A2", Decimal("300.00"), Decimal("500.00"), Decimal("60.0")),
+        (2, "Team A1", Decimal("940.00"), Decimal("3100.00"), Decimal("30.3")),
+        (3, "Team B1", Decimal("1500.00"), None, None),
+    ]
+    assert company.context["show_teams"] is True
+    assert f'href="/dashboards/units/{teams.team_a2.pk}/?' in company.text
+    assert "Team leaderboard" in company.text
+    division = login_as(teams.manager).get(f"/dashboards/units/{teams.div_a.pk}/?{MARCH}")
+    assert [row[1] for row in _team_rows(division)] == ["Team A2", "Team A1"]
+
+
+def test_teams_and_sellers_show_no_team_leaderboard(teams, login_as):
+    client = login_as(teams.admin)
+    for url in (f"/dashboards/units/{teams.team_a1.pk}/", f"/dashboards/sellers/{teams.rep.pk}/"):
+        response = client.get(f"{url}?{MARCH}")
+        assert response.context["show_teams"] is False, url
+        assert response.context["teams"] == []
+        assert "Team leaderboard" not in response.text
+
+
+def test_team_leaderboard_exports_every_team(teams, login_as):
+    response = login_as(teams.admin).get(
+        f"/dashboards/company/?{MARCH}&export=csv&table=team_leaderboard"
+    )
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    assert rows == [
+        ["Rank", "Team", "Revenue", "Goal to date", "Attainment %"],
+        ["1", "Team A2", "300.00", "500.00", "60.0"],
+        ["2", "Team A1", "940.00", "3100.00", "30.3"],
+        ["3", "Team B1", "1500.00", "", ""],
+    ]
+
+
+def _rows(attained: int, without_goal: int) -> list[selectors.LeaderboardRow]:
+    rows = [
+        selectors.LeaderboardRow(n, n, f"S{n}", Decimal(0), Decimal(100), Decimal(100 - n))
+        for n in range(1, attained + 1)
+    ]
+    return rows + [
+        selectors.LeaderboardRow(n, n, f"S{n}", Decimal(0), None, None)
+        for n in range(attained + 1, attained + without_goal + 1)
+    ]
+
+
+def test_long_boards_show_the_top_and_the_bottom():
+    lines = selectors.board_lines(_rows(25, 12))
+    shown = [line.row.rank if line.row else f"…{line.skipped}" for line in lines]
+    assert shown == [*range(1, 11), "…5", *range(16, 26), *range(26, 36), "…2"]
+    marks = {line.row.rank: line.mark for line in lines if line.row and line.mark}
+    assert marks == {1: "top", 2: "top", 3: "top", 23: "laggard", 24: "laggard", 25: "laggard"}
+    full = selectors.board_lines(_rows(25, 12), full=True)
+    assert [line.row.rank for line in full if line.row] == list(range(1, 38))
+
+
+def test_short_boards_show_everything_and_mark_at_most_half_at_each_end():
+    lines = selectors.board_lines(_rows(5, 1))
+    assert [(line.row.rank, line.mark) for line in lines if line.row] == [
+        (1, "top"),
+        (2, "top"),
+        (3, ""),
+        (4, "laggard"),
+        (5, "laggard"),
+        (6, ""),  # no goal: neither
+    ]
+    assert [line.mark for line in selectors.board_lines(_rows(1, 0))] == [""]
+
+
+def test_show_all_link_lists_every_seller(world, login_as, sales):
+    from attain.organization.tests.factories import make_person
+
+    for n in range(21):
+        make_person(unit=world.team_a1, first_name=f"Extra{n}")
     client = login_as(world.admin)
-    with django_assert_max_num_queries(70):
-        assert client.get(f"/dashboards/company/?{MARCH}").status_code == 200
+    short = client.get(f"/dashboards/units/{world.team_a1.pk}/?{MARCH}")
+    assert len(short.context["leaders"]) == 24  # leader, rep, rep2 and 21 more
+    # nobody has a goal here: the first 10 by revenue, then a gap standing for the 14 others
+    assert [line.skipped for line in short.context["leader_lines"] if not line.row] == [14]
+    assert sum(1 for line in short.context["leader_lines"] if line.row) == 10
+    assert "&amp;full=sellers#sellers-board" in short.text
+    full = client.get(f"/dashboards/units/{world.team_a1.pk}/?{MARCH}&full=sellers")
+    assert sum(1 for line in full.context["leader_lines"] if line.row) == 24
+    assert "full=" not in full.context["query"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "budget"),
+    [
+        ("company", 56),  # measured 51
+        ("unit:div_a", 56),  # measured 51
+        ("unit:team_a1", 51),  # measured 46
+        ("seller:rep", 49),  # measured 44
+    ],
+)
+def test_dashboard_query_budget(
+    world, login_as, sales, django_assert_max_num_queries, kind, budget
+):
+    if kind == "company":
+        url = "/dashboards/company/"
+    else:
+        what, name = kind.split(":")
+        target = getattr(world, name)
+        url = f"/dashboards/{'units' if what == 'unit' else 'sellers'}/{target.pk}/"
+    client = login_as(world.admin)
+    with django_assert_max_num_queries(budget):
+        assert client.get(f"{url}?{MARCH}").status_code == 200
 
 
 def test_pipeline_health_arithmetic():

@@ -217,3 +217,20 @@ def test_raise_the_bar_permissions(world, login_as):
     )
     assert r.status_code == 422 and fields(r) == {"goal_ids"}
     assert Goal.objects.count() == 1
+
+
+def test_detail_query_budget(world, login_as, django_assert_max_num_queries):
+    from attain.goals import services
+
+    parent = make_goal(world, unit=world.team_a1, target="3000.00")
+    services.goal_cascade(
+        parent=parent,
+        method="even",
+        children=[world.rep, world.rep2, world.leader],
+        set_by=world.admin,
+    )
+    client = login_as(world.admin)
+    with django_assert_max_num_queries(15):  # measured 13
+        r = client.get(f"{API}/{parent.pk}?on=2025-03-10")
+    assert r.status_code == 200
+    assert len(r.json()["children"]) == 3

@@ -182,12 +182,53 @@ def test_my_goals_page(world, login_as, monkeypatch):
     assert "40.0 %" in r.text  # own goal 4,000 is 40.0 % of the team's 10,000
 
 
-def test_list_page_query_budget(world, login_as, django_assert_max_num_queries):
-    for person in (world.rep, world.rep2, world.rep_a2, world.leader):
-        make_goal(world, person=person)
-    client = login_as(world.manager)
-    with django_assert_max_num_queries(14):  # 9 + one metric query per goal
+def _twenty_goals(world) -> None:
+    """16 person goals (new reps of Team A1) and 4 unit goals, all for March 2025."""
+    from attain.organization.tests.factories import make_person
+
+    for n in range(16):
+        make_goal(world, person=make_person(unit=world.team_a1, first_name=f"Rep{n}"))
+    for unit in (world.team_a1, world.team_a2, world.team_b1, world.div_a):
+        make_goal(world, unit=unit, scope_kind=unit.kind)
+
+
+LIST_PAGE_BUDGET = 14  # measured 9 (1 goal) and 12 (20 goals in two groups), + 2
+
+
+@pytest.mark.parametrize("goals", [1, 20])
+def test_list_page_query_budget_is_the_same_for_1_and_20_goals(
+    world, login_as, django_assert_max_num_queries, goals
+):
+    product = make_product()
+    for owner in (world.rep, world.rep_b):
+        make_order(owner=owner, product=product, ordered_on=dt.date(2025, 3, 5))
+    if goals == 1:
+        make_goal(world, person=world.rep)
+    else:
+        _twenty_goals(world)
+    client = login_as(world.admin)
+    with django_assert_max_num_queries(LIST_PAGE_BUDGET):  # no query per goal
         r = client.get("/goals/")
+    assert r.status_code == 200
+    assert r.text.count("<progress") == goals
+
+
+def test_detail_page_query_budget_with_cascaded_children(
+    world, login_as, django_assert_max_num_queries
+):
+    from attain.goals import services
+
+    make_order(owner=world.rep, product=make_product(), ordered_on=dt.date(2025, 3, 5))
+    parent = make_goal(world, unit=world.team_a1, target="3000.00")
+    services.goal_cascade(
+        parent=parent,
+        method="even",
+        children=[world.rep, world.rep2, world.leader],
+        set_by=world.admin,
+    )
+    client = login_as(world.admin)
+    with django_assert_max_num_queries(19):  # measured 17
+        r = client.get(f"/goals/{parent.pk}/")
     assert r.status_code == 200
     assert r.text.count("<progress") == 4
 
