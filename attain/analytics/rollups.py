@@ -160,6 +160,8 @@ class Cube:
         cols = [*key_cols, *measures]
         sets = ", ".join(f"{qn(m)} = {table}.{qn(m)} + excluded.{qn(m)}" for m in measures)
         rows = sorted(deltas.items(), key=lambda item: repr(item[0]))
+        returning = ", ".join(qn(c) for c in ("id", *self.counts))
+        emptied: list[int] = []
         with connection.cursor() as cursor:
             for i in range(0, len(rows), 400):
                 chunk = rows[i : i + 400]
@@ -174,13 +176,13 @@ class Cube:
                 cursor.execute(
                     f"INSERT INTO {table} ({', '.join(qn(c) for c in cols)}) "  # noqa: S608
                     f"VALUES {placeholders} "
-                    f"ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {sets}",
+                    f"ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {sets} "
+                    f"RETURNING {returning}",
                     params,
                 )
-        buckets = {key[2] for key in deltas}
-        self.model._default_manager.filter(
-            day__in=buckets, **dict.fromkeys(self.counts, 0)
-        ).delete()
+                emptied += [row[0] for row in cursor.fetchall() if not any(row[1:])]
+        if emptied:  # slice rows whose facts are all gone
+            self.model._default_manager.filter(pk__in=emptied).delete()
 
     def rebuild(
         self,
@@ -456,16 +458,17 @@ def _activities(where: DayFilter, owners: Owners) -> QuerySet[Any]:
     )
 
 
-T, C, P, U, S = "t", "c", "p", "u", "s"
+T, C, L, P, U, S = "t", "c", "l", "p", "u", "s"
 
 
 def _levels(dims: tuple[str, ...], order: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """The levels of a cube over `dims`, in router order: t = unit only, c = no seller and no
-    unit, p = seller and unit only, u = no seller, s = everything."""
+    unit, l = unit and product line, p = seller and unit only, u = no seller, s = everything."""
     every = frozenset(dims)
     kept = {
         T: frozenset({"unit_path"}),
         C: every - {"owner_id", "unit_path"},
+        L: frozenset({"unit_path", "product_line_id"}),
         P: frozenset({"owner_id", "unit_path"}),
         U: every - {"owner_id"},
         S: every,
@@ -484,7 +487,7 @@ SALES = Rollup(
     keys=("day", "owner", "unit_path", "territory", "product_line", "segment"),
     measures=("revenue", "cost", "units", "lines"),
     sources=(_sales_lines,),
-    cube=Cube(SalesCube, SALES_DIMS, _levels(SALES_DIMS, "tcpus"), counts=("lines",)),
+    cube=Cube(SalesCube, SALES_DIMS, _levels(SALES_DIMS, "tclpus"), counts=("lines",)),
 )
 RETURNS = Rollup(
     model=ReturnDay,
@@ -708,7 +711,7 @@ def make_handler(kind: str) -> Callable[..., None]:
 
 
 #: Bump when a rollup table or the way its rows are computed changes: `migrate` then rebuilds.
-ROLLUP_VERSION = 2
+ROLLUP_VERSION = 3
 
 
 def ensure_current(*, using: str = "default") -> bool:

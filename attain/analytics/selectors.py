@@ -295,7 +295,7 @@ def funnel_summary(*, scope: Scope, start: dt.date, end: dt.date) -> FunnelSumma
     if end < start:
         raise ValidationError({"end": _("The end date cannot be before the start date.")})
     sums = dict.fromkeys(DEAL_SUMS, Decimal(0))
-    for part in DEAL_FAMILY.parts(scope=scope, start=start, end=end, filters=NO_FILTERS):
+    for _grain, part in DEAL_FAMILY.parts(scope=scope, start=start, end=end, filters=NO_FILTERS):
         row = part.aggregate(**{name: Sum(name) for name in DEAL_SUMS})
         for name in DEAL_SUMS:
             sums[name] += _decimal(row[name])
@@ -323,7 +323,7 @@ def _stage_conversion(*, scope: Scope, start: dt.date, end: dt.date) -> list[Fun
     stages = list(Stage.objects.filter(is_lost=False, is_won=False).order_by("position"))
     entered: dict[int, int] = defaultdict(int)
     advanced: dict[int, int] = defaultdict(int)
-    for part in STAGE_FAMILY.parts(
+    for _grain, part in STAGE_FAMILY.parts(
         scope=scope, start=start, end=end, filters=NO_FILTERS, by="stage"
     ):
         rows = part.values("stage_id").annotate(e=Sum("entered"), a=Sum("advanced"))

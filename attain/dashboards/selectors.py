@@ -156,12 +156,13 @@ def cards(*, subject: Subject, period: ChosenPeriod, filters: Filters) -> list[C
             territory_id=filters.territory_id if "territory" in metric.filters else None,
             segment=filters.segment if "segment" in metric.filters else None,
         )
-        values = [
-            metric_value(
-                metric=key, scope=subject.scope, start=p.start, end=p.end, filters=applicable
-            )
-            for p in (period, prev, yoy)
-        ]
+        known: dict[tuple[dt.date, dt.date], Decimal | None] = {}
+        for p in (period, prev, yoy):  # a year's previous period is also the year before
+            if (p.start, p.end) not in known:
+                known[(p.start, p.end)] = metric_value(
+                    metric=key, scope=subject.scope, start=p.start, end=p.end, filters=applicable
+                )
+        values = [known[(p.start, p.end)] for p in (period, prev, yoy)]
         result.append(
             Card(
                 key,

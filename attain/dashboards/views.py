@@ -191,6 +191,7 @@ def _dashboard(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
         "teams": teams,
         "team_lines": selectors.board_lines(teams, full=full == "teams"),
         "alerts": warnings,
+        "alerts_shown": warnings.items[:ALERTS_SHOWN],
         "children": OrgUnit.objects.get_children(subject.unit)
         if subject.unit is not None
         else OrgUnit.objects.filter(depth=2)
@@ -200,6 +201,10 @@ def _dashboard(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
         "records_url": reverse("dashboards:records"),
     }
     return render(request, "dashboards/dashboard.html", context)
+
+
+#: the page lists the most significant warnings; the export has them all
+ALERTS_SHOWN = 12
 
 
 def _drill_link(kind: str, pk: int | None, by: str, row: Any) -> str:
@@ -234,6 +239,26 @@ def _export(
                 _("Attainment %"),
             ],
             rows=([r.rank, r.name, r.value, r.target, r.attainment] for r in rows),
+            fmt=fmt,
+        )
+    if table == "alerts":
+        found = selectors.alerts(subject=subject)
+        return export_response(
+            title=f"{subject.label} early warnings",
+            headers=[
+                _("Dimension"),
+                _("Name"),
+                _("Verdict"),
+                "S",
+                "z",
+                "p",
+                _("Trend per week"),
+                *(week.isoformat() for week in found.weeks),
+            ],
+            rows=(
+                [a.dimension, a.label, a.verdict, a.s, a.z, a.p_value, a.slope_per_week, *a.values]
+                for a in found.items
+            ),
             fmt=fmt,
         )
     return export_response(

@@ -223,6 +223,8 @@ class Deal(TimeStampedModel, OrgStamped):
             models.Index(fields=["status", "expected_close_on"], name="deal_status_close"),
             models.Index(fields=["owner", "status"], name="deal_owner_status"),
             models.Index(fields=["closed_on"], name="deal_closed_on"),
+            # the default order of deal lists (newest first): the first page without a sort
+            models.Index(fields=["created_on", "id"], name="deal_created_on"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from attain.core.periods import month_of, today
 from attain.orders.models import Order, OrderStatus
 from attain.organization.visibility import visible
-from attain.pipeline.models import Deal, DealStatus
+from attain.pipeline.selectors import pipeline_summary
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
 
@@ -29,15 +29,7 @@ class HomeSummary:
 
 def home_summary(*, user: Any) -> HomeSummary:
     month = month_of(today())
-    deals = visible(Deal.objects.all(), user).aggregate(
-        open_deals=Count("pk", filter=_q(status=DealStatus.OPEN)),
-        open_pipeline=Coalesce(Sum("amount_reporting", filter=_q(status=DealStatus.OPEN)), ZERO),
-        won=Count("pk", filter=_q(status=DealStatus.WON, closed_on__gte=month.start)),
-        won_value=Coalesce(
-            Sum("amount_reporting", filter=_q(status=DealStatus.WON, closed_on__gte=month.start)),
-            ZERO,
-        ),
-    )
+    deals = pipeline_summary(user=user)  # open deals now, won this month (indexed queries)
     orders = (
         visible(Order.objects.all(), user)
         .filter(ordered_on__gte=month.start)
@@ -45,16 +37,10 @@ def home_summary(*, user: Any) -> HomeSummary:
         .aggregate(n=Count("pk"), value=Coalesce(Sum("net_total_reporting"), ZERO))
     )
     return HomeSummary(
-        open_deals=deals["open_deals"],
-        open_pipeline=deals["open_pipeline"],
-        won_this_month=deals["won"],
-        won_value_this_month=deals["won_value"],
+        open_deals=deals.open_count,
+        open_pipeline=deals.open_amount,
+        won_this_month=deals.won_count,
+        won_value_this_month=deals.won_amount,
         orders_this_month=orders["n"],
         order_value_this_month=orders["value"],
     )
-
-
-def _q(**kwargs: Any) -> Any:
-    from django.db.models import Q
-
-    return Q(**kwargs)

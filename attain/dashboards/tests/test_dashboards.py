@@ -200,6 +200,30 @@ def test_declining_seller_raises_an_early_warning(world, sales):
     assert alert.s == -66 and alert.slope_per_week == Decimal("-100.00")
 
 
+def test_early_warnings_export_lists_every_warning_with_its_weeks(
+    world, login_as, sales, monkeypatch
+):
+    monday = dt.date(2026, 9, 7)
+    for week in range(12):
+        order_create(
+            account=sales["acc_rep"],
+            owner=world.rep,
+            currency="EUR",
+            ordered_on=monday - dt.timedelta(weeks=12 - week) + dt.timedelta(days=2),
+            lines=[line(sales["product"], "1", f"{1200 - 100 * week}")],
+        )
+    monkeypatch.setattr(selectors, "today", lambda: monday)
+    response = login_as(world.leader).get(
+        f"/dashboards/units/{world.team_a1.pk}/?export=csv&table=alerts"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    assert rows[0][:7] == ["Dimension", "Name", "Verdict", "S", "z", "p", "Trend per week"]
+    assert rows[0][7:] == [(monday - dt.timedelta(weeks=12 - w)).isoformat() for w in range(12)]
+    seller = [row for row in rows[1:] if row[0] == "seller"]
+    assert [row[:4] for row in seller] == [["seller", str(world.rep), "declining", "-66"]]
+    assert seller[0][6:] == ["-100.00"] + [f"{1200 - 100 * w}.00" for w in range(12)]
+
+
 def test_breakdown_exports_as_csv(world, login_as, sales):
     response = login_as(world.leader).get(
         f"/dashboards/units/{world.team_a1.pk}/?{MARCH}&by=seller&export=csv"

@@ -41,7 +41,9 @@ def test_run_bench_prints_every_section_as_json():
         assert figure["groups"] > 0, name
         assert figure["equal"] is True, name
         assert figure["selector_equal"] is True, name
-        assert {"raw_p50_ms", "rollup_p50_ms", "ratio_raw_to_rollup"} <= set(figure)
+        assert {"raw_p50_ms", "day_table_p50_ms", "selector_p50_ms", "ratio_raw_to_rollup"} <= set(
+            figure
+        )
 
     latency = report["order_to_dashboard"]
     assert latency["increase_exact"] is True
