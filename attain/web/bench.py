@@ -3,7 +3,7 @@
 pages       p50/p95 server time of the main list pages and API lists
 dashboards  p50/p95 of each dashboard and of the performance API summary endpoints
 rollup      the same sales figures by a direct GROUP BY over the raw order lines, over the
-            SalesDay rollup and through the performance selectors: timings and equality
+            SalesDay day table and through the performance selectors (the cube): timings, equality
 latency     saving an order (order_create) until the dashboard's number shows it, rolled back
 
 Everything runs in-process (django.test.Client with force_login): server time, no network.
