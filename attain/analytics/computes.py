@@ -46,7 +46,8 @@ from attain.analytics.models import (
 )
 from attain.analytics.rollups import Rollup
 from attain.analytics.types import Filters, Scope
-from attain.orders.models import Order, OrderLine, OrderStatus
+from attain.orders.models import OrderLine, OrderStatus
+from attain.orders.selectors import orders_live
 from attain.organization.models import OrgUnit
 
 CENT = Decimal("0.01")
@@ -488,10 +489,6 @@ def _live_lines() -> QuerySet[Any]:
     return OrderLine.objects.exclude(order__status=OrderStatus.CANCELLED)
 
 
-def _live_orders() -> QuerySet[Any]:
-    return Order.objects.exclude(status=OrderStatus.CANCELLED)
-
-
 def family(
     rollup: Rollup, cube: Any, fields: Mapping[str, str], aggregate: Callable[[], Any]
 ) -> Family:
@@ -546,5 +543,5 @@ NEW_CUSTOMERS = SumCompute(
     main=family(rollups.FIRST_ORDERS, FirstOrderCube, FIRST_ORDER_FIELDS, lambda: Sum("customers")),
     places=ONE,
 )
-REPEAT_CUSTOMER_RATE = RepeatRateCompute(orders=Source(_live_orders, ORDER_FIELDS))
+REPEAT_CUSTOMER_RATE = RepeatRateCompute(orders=Source(orders_live, ORDER_FIELDS))
 NO_DATA = NoDataCompute()

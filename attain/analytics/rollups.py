@@ -58,6 +58,7 @@ from attain.analytics.models import (
     StageDay,
 )
 from attain.orders.models import Order, OrderLine, OrderReturn, OrderStatus
+from attain.orders.selectors import orders_first_of_customers, orders_live
 from attain.organization.models import Person
 from attain.pipeline.models import Activity, Deal, DealStageChange, DealStatus
 
@@ -416,22 +417,12 @@ def _stage_entries(where: DayFilter, owners: Owners) -> QuerySet[Any]:
     )
 
 
-def _live_orders() -> QuerySet[Any]:
-    return Order.objects.exclude(status=OrderStatus.CANCELLED)
-
-
 def _first_orders(where: DayFilter, owners: Owners) -> QuerySet[Any]:
     """Each customer's first non-cancelled order (earliest date, then lowest id)."""
-    earlier = _live_orders().filter(
-        Q(ordered_on__lt=OuterRef("ordered_on"))
-        | Q(ordered_on=OuterRef("ordered_on"), pk__lt=OuterRef("pk")),
-        account_id=OuterRef("account_id"),
-    )
     return (
-        _live_orders()
+        orders_first_of_customers()
         .filter(where("ordered_on"))
         .filter(_owned("owner_id", owners))
-        .filter(~Exists(earlier))
         .values(
             k_day=F("ordered_on"),
             k_owner=F("owner_id"),
@@ -627,7 +618,7 @@ def _first_order_keys(order_ids: list[int]) -> Keys:
     firsts: list[tuple[Any, Any]] = []
     for account_id in sorted(set(accounts)):
         firsts += (
-            _live_orders()
+            orders_live()
             .filter(account_id=account_id)
             .order_by("ordered_on", "pk")
             .values_list("ordered_on", "owner_id")[:2]

@@ -19,10 +19,8 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -38,7 +36,8 @@ from attain.customers.models import Segment
 from attain.dashboards import selectors
 from attain.dashboards.periods import ChosenPeriod, choose_period
 from attain.dashboards.selectors import Subject
-from attain.orders.models import Order, OrderLine, OrderReturn, OrderStatus
+from attain.orders.models import OrderLine, OrderReturn, OrderStatus
+from attain.orders.selectors import orders_first_of_customers, orders_live
 from attain.organization.models import Person
 from attain.pipeline.models import Activity, Deal, DealStatus
 
@@ -206,25 +205,10 @@ def activity_records(figure: Figure) -> Listing:
     return Listing("dashboards/records_activities.html", rows, totals)
 
 
-def _live_orders() -> QuerySet[Order]:
-    return Order.objects.exclude(status=OrderStatus.CANCELLED)
-
-
-def _first_orders() -> QuerySet[Order]:
-    """Each customer's first non-cancelled order (earliest date, then lowest id), whoever took
-    it — so a customer first served by a colleague, or before the period, is not new."""
-    earlier = _live_orders().filter(
-        Q(ordered_on__lt=OuterRef("ordered_on"))
-        | Q(ordered_on=OuterRef("ordered_on"), pk__lt=OuterRef("pk")),
-        account_id=OuterRef("account_id"),
-    )
-    return _live_orders().filter(~Exists(earlier))
-
-
 def new_customer_records(figure: Figure) -> Listing:
     """One row per new customer: their first order, credited to its seller, unit and territory."""
     rows = (
-        figure.narrow(_first_orders(), ORDER_FIELDS)
+        figure.narrow(orders_first_of_customers(), ORDER_FIELDS)
         .select_related("account", "owner", "territory")
         .order_by("-ordered_on", "pk")
     )
@@ -255,7 +239,7 @@ def _rate(repeat: int, total: int) -> Decimal | None:
 
 def repeat_customer_records(figure: Figure) -> Listing:
     """One row per customer with a non-cancelled order in the period; repeat = more than one."""
-    orders = figure.narrow(_live_orders(), ORDER_FIELDS)
+    orders = figure.narrow(orders_live(), ORDER_FIELDS)
     per_customer = orders.order_by().values("account_id").annotate(n=Count("pk"))
     counts = per_customer.aggregate(
         customers=Count("account_id"), repeat=Count("account_id", filter=Q(n__gt=1))

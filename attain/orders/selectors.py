@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from attain.core.money import quantize_money
@@ -17,6 +28,22 @@ from attain.orders.querysets import OrderQuerySet, OrderReturnQuerySet
 from attain.orders.services import STEP_FIELDS
 
 ZERO_MONEY = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def orders_live() -> QuerySet[Order]:
+    """Every order that counts as a sale: all but the cancelled ones (no visibility applied)."""
+    return Order.objects.exclude(status=OrderStatus.CANCELLED)
+
+
+def orders_first_of_customers() -> QuerySet[Order]:
+    """Each customer's first live order (earliest date, then lowest id), whoever took it: the
+    order that made them a new customer (no visibility applied)."""
+    earlier = orders_live().filter(
+        Q(ordered_on__lt=OuterRef("ordered_on"))
+        | Q(ordered_on=OuterRef("ordered_on"), pk__lt=OuterRef("pk")),
+        account_id=OuterRef("account_id"),
+    )
+    return orders_live().filter(~Exists(earlier))
 
 
 def order_list(
