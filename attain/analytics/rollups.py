@@ -52,6 +52,7 @@ from attain.analytics.models import (
     FirstOrderCube,
     FirstOrderDay,
     ReturnDay,
+    RollupState,
     SalesCube,
     SalesDay,
     StageCube,
@@ -575,8 +576,6 @@ def rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> dict
                 rollup.cube.model._default_manager.count()
             )
     if start is None and end is None:
-        from attain.analytics.models import RollupState
-
         RollupState.objects.all().delete()
         RollupState.objects.create(version=ROLLUP_VERSION, rebuilt_at=timezone.now())
     return counts
@@ -707,8 +706,6 @@ ROLLUP_VERSION = 3
 
 def ensure_current(*, using: str = "default") -> bool:
     """Rebuild every rollup if the stored rows are older than ROLLUP_VERSION; True if it did."""
-    from attain.analytics.models import RollupState
-
     if RollupState._meta.db_table not in connections[using].introspection.table_names():
         return False  # migrated only part of the way
     state = RollupState.objects.using(using).order_by("pk").first()
