@@ -355,10 +355,12 @@ class SumCompute:
                 part.annotate(group=group, bucket=source.bucket(part_grain, grain))
                 .values("group", "bucket")
                 .annotate(v=source.aggregate())
+                .values_list("group", "bucket", "v")
             )
-            for r in rows:
-                key = None if r["group"] == 0 and by != "segment" else r["group"]
-                out[key][_bucket_date(r["bucket"])] += to_decimal(r["v"], self.places)
+            for g, bucket, v in rows:  # thousands of rows for a company: keep the loop lean
+                key = None if g == 0 and by != "segment" else g
+                value = Decimal(repr(v)) if isinstance(v, float) else v or 0
+                out[key][_bucket_date(bucket)] += value
         return {
             g: {b: to_decimal(v, self.places) for b, v in buckets.items()}
             for g, buckets in out.items()

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from statistics import median
 
 DECLINING = "declining"
@@ -40,6 +41,12 @@ class TrendResult:
         return self.sen_slope / self.mean if self.mean else 0.0
 
 
+@cache
+def _pairs(n: int) -> tuple[tuple[int, int], ...]:
+    """Every (i, j) with i < j < n (a dashboard tests thousands of series of the same length)."""
+    return tuple((i, j) for i in range(n - 1) for j in range(i + 1, n))
+
+
 def _normal_cdf(x: float) -> float:
     return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
@@ -52,13 +59,10 @@ def mann_kendall(
     n = len(xs)
     if n < 4:
         return None
-    s = 0
-    slopes: list[float] = []
-    for i in range(n - 1):
-        for j in range(i + 1, n):
-            diff = xs[j] - xs[i]
-            s += (diff > 0) - (diff < 0)
-            slopes.append(diff / (j - i))
+    pairs = _pairs(n)
+    diffs = [xs[j] - xs[i] for i, j in pairs]
+    s = sum(1 for d in diffs if d > 0) - sum(1 for d in diffs if d < 0)
+    slopes = [d / (j - i) for d, (i, j) in zip(diffs, pairs, strict=True)]
     ties = Counter(xs).values()
     var_s = (n * (n - 1) * (2 * n + 5) - sum(t * (t - 1) * (2 * t + 5) for t in ties)) / 18.0
     if var_s <= 0:
