@@ -34,16 +34,6 @@ from django.db.models.functions import Substr, Trunc
 from django.utils.translation import gettext as _
 
 from attain.analytics import rollups
-from attain.analytics.models import (
-    ActivityCube,
-    ActivityDay,
-    DealCube,
-    DealDay,
-    FirstOrderCube,
-    ReturnDay,
-    SalesCube,
-    StageCube,
-)
 from attain.analytics.rollups import Rollup
 from attain.analytics.types import Filters, Scope
 from attain.orders.models import OrderLine, OrderStatus
@@ -98,8 +88,13 @@ class Source:
         return name in self.fields
 
     def rows(self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters) -> QuerySet:
+        day = self.fields["day"]
+        qs = self.queryset().filter(**{f"{day}__gte": start, f"{day}__lte": end})
+        return self.narrow(qs, scope=scope, filters=filters)
+
+    def narrow(self, qs: QuerySet[Any], *, scope: Scope, filters: Filters) -> QuerySet[Any]:
+        """Rows of the scope's seller / unit subtree that pass the filters."""
         f = self.fields
-        qs = self.queryset().filter(**{f"{f['day']}__gte": start, f"{f['day']}__lte": end})
         if scope.person_id is not None:
             qs = qs.filter(**{f["owner"]: scope.person_id})
         if scope.unit_path:
@@ -195,8 +190,7 @@ def split_period(
 class Family(Source):
     """A day table and its cube: reads go to the smallest slice that keeps what is asked."""
 
-    rollup: Rollup | None = None
-    cube: type[Any] | None = None
+    rollup: Rollup | None = None  # with a cube
 
     def needed(self, *, scope: Scope, filters: Filters, by: str | None) -> set[str]:
         f = self.fields
@@ -227,7 +221,8 @@ class Family(Source):
         grain: str | None = None,
     ) -> list[tuple[str, QuerySet[Any]]]:
         level = self.level(self.needed(scope=scope, filters=filters, by=by))
-        assert self.cube is not None
+        assert self.rollup is not None and self.rollup.cube is not None
+        cube = self.rollup.cube.model._default_manager
         out = []
         for part_grain, ranges in split_period(start, end, grain).items():
             if not ranges:
@@ -235,27 +230,13 @@ class Family(Source):
             if part_grain == "d" and level == "s":
                 qs = self.queryset()
             else:
-                qs = self.cube.objects.filter(grain=part_grain, level=level)
+                qs = cube.filter(grain=part_grain, level=level)
             span = Q()
             for a, b in ranges:
                 span |= Q(day__gte=a, day__lte=b)
             qs = qs.filter(span)
-            out.append((part_grain, self._narrow(qs, scope=scope, filters=filters)))
+            out.append((part_grain, self.narrow(qs, scope=scope, filters=filters)))
         return out
-
-    def _narrow(self, qs: QuerySet[Any], *, scope: Scope, filters: Filters) -> QuerySet[Any]:
-        f = self.fields
-        if scope.person_id is not None:
-            qs = qs.filter(**{f["owner"]: scope.person_id})
-        if scope.unit_path:
-            qs = qs.filter(**{f"{f['unit_path']}__startswith": scope.unit_path})
-        for name, value in filters.given().items():
-            if name not in f:
-                raise ValidationError(
-                    {name: _("This metric cannot be filtered by %(filter)s.") % {"filter": name}}
-                )
-            qs = qs.filter(**{f[name]: value})
-        return qs.order_by()
 
 
 class Compute(Protocol):
@@ -491,29 +472,25 @@ def _live_lines() -> QuerySet[Any]:
     return OrderLine.objects.exclude(order__status=OrderStatus.CANCELLED)
 
 
-def family(
-    rollup: Rollup, cube: Any, fields: Mapping[str, str], aggregate: Callable[[], Any]
-) -> Family:
-    return Family(rollup.model._default_manager.all, fields, aggregate, rollup=rollup, cube=cube)
+def family(rollup: Rollup, fields: Mapping[str, str], aggregate: Callable[[], Any]) -> Family:
+    """The reads of a day table that has a cube."""
+    return Family(rollup.model._default_manager.all, fields, aggregate, rollup=rollup)
 
 
 def sales_sum(rollup_expr: Callable[[], Any], raw_expr: Callable[[], Any], places: Decimal) -> Any:
     return SumCompute(
-        main=family(rollups.SALES, SalesCube, ROLLUP_SALES_FIELDS, rollup_expr),
+        main=family(rollups.SALES, ROLLUP_SALES_FIELDS, rollup_expr),
         by_product=Source(_live_lines, RAW_LINE_FIELDS, raw_expr),
         places=places,
     )
 
 
-def rollup_sum(model: Any, fields: Mapping[str, str], column: str, places: Decimal) -> Any:
-    families = {
-        DealDay: (rollups.DEALS, DealCube),
-        ActivityDay: (rollups.ACTIVITIES, ActivityCube),
-    }
-    if model in families:
-        rollup, cube = families[model]
-        return SumCompute(main=family(rollup, cube, fields, lambda: Sum(column)), places=places)
-    return SumCompute(main=Source(model.objects.all, fields, lambda: Sum(column)), places=places)
+def rollup_sum(rollup: Rollup, fields: Mapping[str, str], column: str, places: Decimal) -> Any:
+    """Σ column of a day table, through its cube when it has one."""
+    if rollup.cube is not None:
+        return SumCompute(main=family(rollup, fields, lambda: Sum(column)), places=places)
+    source = Source(rollup.model._default_manager.all, fields, lambda: Sum(column))
+    return SumCompute(main=source, places=places)
 
 
 REVENUE = sales_sum(lambda: Sum("revenue"), lambda: Sum("net_amount_reporting"), CENT)
@@ -523,17 +500,17 @@ GROSS_MARGIN = sales_sum(
     CENT,
 )
 UNITS = sales_sum(lambda: Sum("units"), lambda: Sum("quantity"), MILLI)
-RETURNS = rollup_sum(ReturnDay, ROLLUP_SALES_FIELDS, "refunds", CENT)
-DEALS_WON = rollup_sum(DealDay, DEAL_FIELDS, "deals_won", ONE)
-WON_VALUE = rollup_sum(DealDay, DEAL_FIELDS, "won_value", CENT)
-DEALS_LOST = rollup_sum(DealDay, DEAL_FIELDS, "deals_lost", ONE)
-DEALS_CREATED = rollup_sum(DealDay, DEAL_FIELDS, "deals_created", ONE)
-ACTIVITIES = rollup_sum(ActivityDay, ACTIVITY_FIELDS, "activities", ONE)
-ACTIVITY_MINUTES = rollup_sum(ActivityDay, ACTIVITY_FIELDS, "minutes", ONE)
+RETURNS = rollup_sum(rollups.RETURNS, ROLLUP_SALES_FIELDS, "refunds", CENT)
+DEALS_WON = rollup_sum(rollups.DEALS, DEAL_FIELDS, "deals_won", ONE)
+WON_VALUE = rollup_sum(rollups.DEALS, DEAL_FIELDS, "won_value", CENT)
+DEALS_LOST = rollup_sum(rollups.DEALS, DEAL_FIELDS, "deals_lost", ONE)
+DEALS_CREATED = rollup_sum(rollups.DEALS, DEAL_FIELDS, "deals_created", ONE)
+ACTIVITIES = rollup_sum(rollups.ACTIVITIES, ACTIVITY_FIELDS, "activities", ONE)
+ACTIVITY_MINUTES = rollup_sum(rollups.ACTIVITIES, ACTIVITY_FIELDS, "minutes", ONE)
 STAGE_FIELDS = {"day": "day", "owner": "owner_id", "unit_path": "unit_path", "stage": "stage_id"}
 #: the funnel's sources: stage entries, and deals closed / open by day
-STAGE_FAMILY = family(rollups.STAGES, StageCube, STAGE_FIELDS, lambda: Sum("entered"))
-DEAL_FAMILY = family(rollups.DEALS, DealCube, DEAL_FIELDS, lambda: Sum("deals_won"))
+STAGE_FAMILY = family(rollups.STAGES, STAGE_FIELDS, lambda: Sum("entered"))
+DEAL_FAMILY = family(rollups.DEALS, DEAL_FIELDS, lambda: Sum("deals_won"))
 FIRST_ORDER_FIELDS = {
     "day": "day",
     "owner": "owner_id",
@@ -542,7 +519,7 @@ FIRST_ORDER_FIELDS = {
     "segment": "segment",
 }
 NEW_CUSTOMERS = SumCompute(
-    main=family(rollups.FIRST_ORDERS, FirstOrderCube, FIRST_ORDER_FIELDS, lambda: Sum("customers")),
+    main=family(rollups.FIRST_ORDERS, FIRST_ORDER_FIELDS, lambda: Sum("customers")),
     places=ONE,
 )
 REPEAT_CUSTOMER_RATE = RepeatRateCompute(orders=Source(orders_live, ORDER_FIELDS))

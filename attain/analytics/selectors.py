@@ -37,6 +37,7 @@ __all__ = [
     "Scope",
     "bucket_starts",
     "funnel_summary",
+    "group_labels",
     "metric_breakdown",
     "metric_breakdown_series",
     "metric_series",
@@ -145,8 +146,8 @@ def metric_series(
 # --- breakdown ---------------------------------------------------------------------------------
 
 
-def _labels(by: str, keys: list[Any]) -> dict[Any, tuple[str, str, int | None]]:
-    """group value → (key, label, id)."""
+def group_labels(by: str, keys: list[Any]) -> dict[Any, tuple[str, str, int | None]]:
+    """Breakdown group value (person id, unit path, product line id…) → (key, label, id)."""
     present = [k for k in keys if k not in (None, "")]
     out: dict[Any, tuple[str, str, int | None]] = {}
     if by == "seller":
@@ -191,7 +192,7 @@ def metric_breakdown(
     groups = metric_compute(metric).breakdown(
         scope=scope, start=start, end=end, by=by, filters=filters
     )
-    labels = _labels(by, [g for g, _v in groups])
+    labels = group_labels(by, [g for g, _v in groups])
     none_label = _("(none)")
     rows = [
         BreakdownRow(

@@ -23,6 +23,7 @@ from attain.analytics.selectors import (
     Scope,
     bucket_starts,
     funnel_summary,
+    group_labels,
     metric_breakdown_series,
     metric_series,
     metric_value,
@@ -388,7 +389,7 @@ def alerts(*, subject: Subject, on: dt.date | None = None) -> Alerts:
             grain="week",
             by=dimension,
         )
-        labels = _alert_labels(dimension, list(series))
+        labels = {key: found[1] for key, found in group_labels(dimension, list(series)).items()}
         for key, by_week in series.items():
             values = [by_week.get(week, Decimal(0)) for week in weeks]
             if sum(1 for value in values if value) < ALERT_MIN_ACTIVE_WEEKS:
@@ -412,16 +413,6 @@ def alerts(*, subject: Subject, on: dt.date | None = None) -> Alerts:
             )
     result.items.sort(key=lambda a: (a.verdict != DECLINING, a.p_value))
     return result
-
-
-def _alert_labels(dimension: str, keys: list[Any]) -> dict[Any, str]:
-    if dimension == "seller":
-        return {p.pk: str(p) for p in Person.objects.filter(pk__in=keys)}
-    if dimension == "team":
-        return {u.path: u.name for u in OrgUnit.objects.filter(path__in=keys)}
-    from attain.catalog.models import ProductLine
-
-    return {pl.pk: pl.name for pl in ProductLine.objects.filter(pk__in=keys)}
 
 
 def funnel(*, subject: Subject, period: ChosenPeriod) -> FunnelSummary:
