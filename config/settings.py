@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "attain.analytics.middleware.HistoryStampMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,7 +100,18 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # settled-history figures (attain/analytics/history.py); point it at a shared cache
+    # (e.g. django.core.cache.backends.redis.RedisCache) when several web processes serve
+    "analytics": {
+        "BACKEND": env_str(
+            "ATTAIN_ANALYTICS_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": env_str("ATTAIN_ANALYTICS_CACHE_LOCATION", "attain-analytics"),
+        "OPTIONS": {"MAX_ENTRIES": env_int("ATTAIN_ANALYTICS_CACHE_ENTRIES", 20000)},
+    },
+}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

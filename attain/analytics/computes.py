@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
@@ -34,6 +35,7 @@ from django.db.models.functions import Substr, Trunc
 from django.utils.translation import gettext as _
 
 from attain.analytics import rollups
+from attain.analytics.history import fetch, query_key, settled_before, settled_cached
 from attain.analytics.rollups import Rollup
 from attain.analytics.types import Filters, Scope
 from attain.orders.models import OrderLine, OrderStatus
@@ -74,6 +76,23 @@ def unit_group_length(scope: Scope) -> int:
     steplen = int(OrgUnit.steplen)
     base = len(scope.unit_path) if scope.unit_path else steplen
     return base + steplen
+
+
+@dataclass(frozen=True)
+class Part:
+    """Rows answering one piece of a period: their grain ("d" | "w" | "m") and, when every row
+    lies before this week (`settled`), the rollup whose history stamp caches reads of them."""
+
+    grain: str
+    rows: QuerySet[Any]
+    settled: str = ""  # the rollup's name when settled, else ""
+
+    def read[T](self, key: Any, compute: Callable[[], T]) -> T:
+        """`compute()` — cached under the rollup's history stamp when the part is settled.
+        `key` names the question exactly (e.g. the SQL of the final queryset)."""
+        if not self.settled:
+            return compute()
+        return settled_cached(self.settled, key, compute)
 
 
 @dataclass(frozen=True)
@@ -126,9 +145,9 @@ class Source:
         filters: Filters,
         by: str | None = None,
         grain: str | None = None,
-    ) -> list[tuple[str, QuerySet[Any]]]:
-        """(grain of the rows: "d" | "w" | "m", rows) per part of the period."""
-        return [("d", self.rows(scope=scope, start=start, end=end, filters=filters))]
+    ) -> list[Part]:
+        """The rows per part of the period (raw rows: one live part)."""
+        return [Part("d", self.rows(scope=scope, start=start, end=end, filters=filters))]
 
     def bucket(self, part_grain: str, grain: str) -> Any:
         """The series bucket of a part's rows: their own day when it already is one."""
@@ -186,6 +205,26 @@ def split_period(
     return out
 
 
+def _previous_month(first: dt.date) -> dt.date:
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def split_settled(
+    grain: str, a: dt.date, b: dt.date, before: dt.date
+) -> tuple[tuple[dt.date, dt.date] | None, tuple[dt.date, dt.date] | None]:
+    """A range of `grain` buckets [a, b] (bucket start dates) as (settled, live): the buckets
+    that end before `before` (a Monday) and the others."""
+    if grain == "m":
+        last_settled, first_live = _previous_month(before.replace(day=1)), before.replace(day=1)
+    elif grain == "w":
+        last_settled, first_live = before - dt.timedelta(days=7), before
+    else:
+        last_settled, first_live = before - dt.timedelta(days=1), before
+    settled = (a, min(b, last_settled)) if a <= last_settled else None
+    live = (max(a, first_live), b) if b >= first_live else None
+    return settled, live
+
+
 @dataclass(frozen=True)
 class Family(Source):
     """A day table and its cube: reads go to the smallest slice that keeps what is asked."""
@@ -219,23 +258,33 @@ class Family(Source):
         filters: Filters,
         by: str | None = None,
         grain: str | None = None,
-    ) -> list[tuple[str, QuerySet[Any]]]:
+    ) -> list[Part]:
         level = self.level(self.needed(scope=scope, filters=filters, by=by))
         assert self.rollup is not None and self.rollup.cube is not None
         cube = self.rollup.cube.model._default_manager
+        name = self.rollup.name
+        before = settled_before()
         out = []
         for part_grain, ranges in split_period(start, end, grain).items():
-            if not ranges:
-                continue
-            if part_grain == "d" and level == "s":
-                qs = self.queryset()
-            else:
-                qs = cube.filter(grain=part_grain, level=level)
-            span = Q()
+            pieces: dict[bool, list[tuple[dt.date, dt.date]]] = {True: [], False: []}
             for a, b in ranges:
-                span |= Q(day__gte=a, day__lte=b)
-            qs = qs.filter(span)
-            out.append((part_grain, self.narrow(qs, scope=scope, filters=filters)))
+                settled, live = split_settled(part_grain, a, b, before)
+                if settled:
+                    pieces[True].append(settled)
+                if live:
+                    pieces[False].append(live)
+            for is_settled, spans in pieces.items():
+                if not spans:
+                    continue
+                if part_grain == "d" and level == "s":
+                    qs = self.queryset()
+                else:
+                    qs = cube.filter(grain=part_grain, level=level)
+                span = Q()
+                for a, b in spans:
+                    span |= Q(day__gte=a, day__lte=b)
+                rows = self.narrow(qs.filter(span), scope=scope, filters=filters)
+                out.append(Part(part_grain, rows, name if is_settled else ""))
         return out
 
 
@@ -284,13 +333,20 @@ class SumCompute:
             dim for dim, name in DIMENSION_FIELDS.items() if any(s.supports(name) for s in sources)
         )
 
+    def _total(self, rows: QuerySet[Any], aggregate: Any) -> Decimal:
+        return to_decimal(rows.aggregate(v=aggregate)["v"], self.places)
+
     def value(
         self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters
     ) -> Decimal | None:
         source = self._source(filters)
         total: Any = 0
-        for _grain, rows in source.parts(scope=scope, start=start, end=end, filters=filters):
-            total += to_decimal(rows.aggregate(v=source.aggregate())["v"], self.places)
+        for part in source.parts(scope=scope, start=start, end=end, filters=filters):
+            aggregate = source.aggregate()
+            total += part.read(
+                ("value", query_key(part.rows), repr(aggregate), self.places),
+                partial(self._total, part.rows, aggregate),
+            )
         return to_decimal(total, self.places)
 
     def series(
@@ -298,16 +354,16 @@ class SumCompute:
     ) -> dict[dt.date, Decimal | None]:
         source = self._source(filters)
         out: dict[dt.date, Any] = defaultdict(Decimal)
-        for part_grain, part in source.parts(
-            scope=scope, start=start, end=end, filters=filters, grain=grain
-        ):
+        for part in source.parts(scope=scope, start=start, end=end, filters=filters, grain=grain):
             rows = (
-                part.annotate(bucket=source.bucket(part_grain, grain))
+                part.rows.annotate(bucket=source.bucket(part.grain, grain))
                 .values("bucket")
                 .annotate(v=source.aggregate())
+                .values_list("bucket", "v")
             )
-            for r in rows:
-                out[_bucket_date(r["bucket"])] += to_decimal(r["v"], self.places)
+            found = part.read(("series", query_key(rows)), fetch(rows))
+            for bucket, v in found:
+                out[_bucket_date(bucket)] += to_decimal(v, self.places)
         return {bucket: to_decimal(v, self.places) for bucket, v in out.items()}
 
     def breakdown(
@@ -316,10 +372,17 @@ class SumCompute:
         source = self._source(filters, by)
         group = source.group_expression(by, scope)
         out: dict[Any, Any] = defaultdict(Decimal)
-        for _grain, part in source.parts(scope=scope, start=start, end=end, filters=filters, by=by):
-            for r in part.annotate(group=group).values("group").annotate(v=source.aggregate()):
-                key = None if r["group"] == 0 and by != "segment" else r["group"]
-                out[key] += to_decimal(r["v"], self.places)
+        for part in source.parts(scope=scope, start=start, end=end, filters=filters, by=by):
+            rows = (
+                part.rows.annotate(group=group)
+                .values("group")
+                .annotate(v=source.aggregate())
+                .values_list("group", "v")
+            )
+            found = part.read(("breakdown", query_key(rows)), fetch(rows))
+            for g, v in found:
+                key = None if g == 0 and by != "segment" else g
+                out[key] += to_decimal(v, self.places)
         return [(g, to_decimal(v, self.places)) for g, v in out.items()]
 
     def breakdown_series(
@@ -329,16 +392,17 @@ class SumCompute:
         source = self._source(filters, by)
         group = source.group_expression(by, scope)
         out: dict[Any, dict[dt.date, Any]] = defaultdict(lambda: defaultdict(Decimal))
-        for part_grain, part in source.parts(
+        for part in source.parts(
             scope=scope, start=start, end=end, filters=filters, by=by, grain=grain
         ):
             rows = (
-                part.annotate(group=group, bucket=source.bucket(part_grain, grain))
+                part.rows.annotate(group=group, bucket=source.bucket(part.grain, grain))
                 .values("group", "bucket")
                 .annotate(v=source.aggregate())
                 .values_list("group", "bucket", "v")
             )
-            for g, bucket, v in rows:  # thousands of rows for a company: keep the loop lean
+            found = part.read(("breakdown_series", query_key(rows)), fetch(rows))
+            for g, bucket, v in found:  # thousands of rows for a company: keep the loop lean
                 key = None if g == 0 and by != "segment" else g
                 value = Decimal(repr(v)) if isinstance(v, float) else v or 0
                 out[key][_bucket_date(bucket)] += value
@@ -346,6 +410,15 @@ class SumCompute:
             g: {b: to_decimal(v, self.places) for b, v in buckets.items()}
             for g, buckets in out.items()
         }
+
+
+def _customer_sets(rows: Iterable[tuple[int, int]]) -> tuple[frozenset[int], frozenset[int]]:
+    """(customers with one order, customers with more) from (account, orders) rows."""
+    once: list[int] = []
+    more: list[int] = []
+    for account, n in rows:
+        (once if n == 1 else more).append(account)
+    return frozenset(once), frozenset(more)
 
 
 @dataclass(frozen=True)
@@ -365,18 +438,58 @@ class RepeatRateCompute:
             return None
         return (Decimal(repeat) * HUNDRED / Decimal(total)).quantize(CENT)
 
-    def value(
-        self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters
-    ) -> Decimal | None:
-        per_account = (
+    def _rows(self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters) -> Any:
+        return (
             self.orders.rows(scope=scope, start=start, end=end, filters=filters)
             .values("account_id")
             .annotate(n=Count("*"))  # COUNT(*): the (day, account) index answers it alone
         )
+
+    def _counts(self, per_account: Any) -> tuple[int, int]:
+        """(customers, repeat customers) of a per-account query, counted in SQL."""
         counts = per_account.aggregate(
             total=Count("account_id"), repeat=Count("account_id", filter=Q(n__gt=1))
         )
-        return self._rate(counts["repeat"] or 0, counts["total"] or 0)
+        return counts["total"] or 0, counts["repeat"] or 0
+
+    def value(
+        self, *, scope: Scope, start: dt.date, end: dt.date, filters: Filters
+    ) -> Decimal | None:
+        """Settled history is cached under the sales rollup's stamp (every change to a live
+        order — taken, cancelled, its customer's segment — changes its order lines' SalesDay
+        rows, as an order always has a line). A window that spans this week joins the cached
+        customers of its settled days with the live ones: customer sets, not money."""
+        before = settled_before()
+        name = rollups.SALES.name
+        if end < before or start >= before:
+            rows = self._rows(scope=scope, start=start, end=end, filters=filters)
+            if start >= before:
+                total, repeat = self._counts(rows)
+            else:
+                total, repeat = settled_cached(
+                    name, ("repeat_counts", query_key(rows)), lambda: self._counts(rows)
+                )
+            return self._rate(repeat, total)
+        settled_rows = self._rows(
+            scope=scope, start=start, end=before - dt.timedelta(days=1), filters=filters
+        )
+        once, more = settled_cached(
+            name,
+            ("repeat_sets", query_key(settled_rows)),
+            lambda: _customer_sets(settled_rows.values_list("account_id", "n")),
+        )
+        live = self._rows(scope=scope, start=before, end=end, filters=filters)
+        repeat = len(more)
+        new = 0
+        for account, n in live.values_list("account_id", "n"):
+            if account in more:
+                continue
+            if account in once:
+                repeat += 1
+            else:
+                new += 1
+                repeat += n > 1
+        return self._rate(repeat, len(once) + len(more) + new)
 
     def series(self, **kwargs: Any) -> None:
         return None  # computed bucket by bucket by the selector

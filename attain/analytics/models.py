@@ -362,3 +362,23 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version}"
+
+
+class HistoryStamp(models.Model):
+    """A token per rollup that changes whenever facts before this week change (see history.py).
+
+    Reads of settled history (rollup rows whose days all lie before this week's Monday) are
+    cached under the token of their rollup; a write that changes such a row gives the rollup a
+    new random token, so no cached figure outlives the facts it was computed from.
+    """
+
+    name = models.CharField(_("rollup"), max_length=40, primary_key=True)
+    token = models.CharField(_("token"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("history stamp")
+        verbose_name_plural = _("history stamps")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"

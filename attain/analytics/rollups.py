@@ -44,6 +44,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Trunc, TruncDate
 from django.utils import timezone
 
+from attain.analytics.history import settled_before, stamp_renew
 from attain.analytics.models import (
     ActivityCube,
     ActivityDay,
@@ -51,6 +52,7 @@ from attain.analytics.models import (
     DealDay,
     FirstOrderCube,
     FirstOrderDay,
+    HistoryStamp,
     ReturnDay,
     RollupState,
     SalesCube,
@@ -268,12 +270,23 @@ class Rollup:
     sources: tuple[Callable[[DayFilter, Owners], QuerySet[Any]], ...]
     cube: Cube | None = None
 
+    @property
+    def name(self) -> str:
+        """The rollup's name (its day table's model name), e.g. for its history stamp."""
+        return str(self.model._meta.model_name)
+
+    def key_columns(self) -> tuple[str, ...]:
+        """The day table's key columns after `day` (owner_id, unit_path, …)."""
+        if self.cube is not None:
+            return self.cube.dims
+        meta = self.model._meta
+        return tuple(_column(meta.get_field(k)) for k in self.keys if k != "day")
+
     def day_rows(self, days: list[dt.date], owners: list[int]) -> list[dict[str, Any]]:
         """The day-table rows of the days × owners rectangle (key columns and measures)."""
-        assert self.cube is not None
         return list(
             self.model._default_manager.filter(day__in=days, owner_id__in=owners).values(
-                "day", *self.cube.dims, *self.measures
+                "day", *self.key_columns(), *self.measures
             )
         )
 
@@ -578,31 +591,44 @@ def rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> dict
     if start is None and end is None:
         RollupState.objects.all().delete()
         RollupState.objects.create(version=ROLLUP_VERSION, rebuilt_at=timezone.now())
+    stamp_renew(*(rollup.name for rollup in ROLLUPS))
     return counts
 
 
 # --- incremental upkeep ------------------------------------------------------------------------
 
 
-def recompute(rollup: Rollup, keys: Keys) -> None:
-    """Recompute the rows of the days × owners rectangle covering `keys`."""
+def recompute(rollup: Rollup, keys: Keys) -> bool:
+    """Recompute the rows of the days × owners rectangle covering `keys`; True when rows of
+    settled history (before this week) changed, so the rollup's history stamp must be renewed."""
     if not keys:
-        return
+        return False
     days = sorted({day for day, _ in keys})
     owners = sorted({owner for _, owner in keys})
     # Serialise writers of the same sellers (PostgreSQL row locks, in id order): without it two
     # transactions could both re-insert the same keys and one would fail on the unique key.
     list(Person.objects.select_for_update().filter(pk__in=owners).order_by("pk").values("pk"))
-    old = rollup.day_rows(days, owners) if rollup.cube is not None else []
+    before = settled_before()
+    watch_history = days[0] < before  # days is sorted
+    keep_old = rollup.cube is not None or watch_history
+    old = rollup.day_rows(days, owners) if keep_old else []
     rollup.model._default_manager.filter(day__in=days, owner_id__in=owners).delete()
 
     def where(field: str) -> Q:
         return Q(**{f"{field}__in": days})
 
     rollup.insert(where=where, owners=owners)
-    if rollup.cube is not None:
+    if keep_old:
         new = rollup.day_rows(days, owners)
-        rollup.cube.apply(rollup.cube.deltas(old, new, rollup.measures), rollup.measures)
+        if rollup.cube is not None:
+            rollup.cube.apply(rollup.cube.deltas(old, new, rollup.measures), rollup.measures)
+        return watch_history and _settled(old, before) != _settled(new, before)
+    return False
+
+
+def _settled(rows: list[dict[str, Any]], before: dt.date) -> list[tuple[Any, ...]]:
+    """The rows dated before `before`, in a canonical order (to compare two readings)."""
+    return sorted((tuple(row.values()) for row in rows if row["day"] < before), key=repr)
 
 
 def _pairs(rows: Iterable[tuple[Any, Any]]) -> Keys:
@@ -692,9 +718,12 @@ def make_handler(kind: str) -> Callable[..., None]:
             for rollup, keys in found.items():
                 stash[(kind, rollup)] |= keys
             return
+        changed = []
         for rollup in ROLLUPS:
             keys = found.get(rollup, set()) | stash.pop((kind, rollup), set())
-            recompute(rollup, keys)
+            if recompute(rollup, keys):
+                changed.append(rollup.name)
+        stamp_renew(*changed)  # settled figures of these rollups changed: forget them
 
     handler.__name__ = f"rollups_{kind}_changed"
     return handler
@@ -706,7 +735,8 @@ ROLLUP_VERSION = 3
 
 def ensure_current(*, using: str = "default") -> bool:
     """Rebuild every rollup if the stored rows are older than ROLLUP_VERSION; True if it did."""
-    if RollupState._meta.db_table not in connections[using].introspection.table_names():
+    tables = connections[using].introspection.table_names()
+    if any(m._meta.db_table not in tables for m in (RollupState, HistoryStamp)):
         return False  # migrated only part of the way
     state = RollupState.objects.using(using).order_by("pk").first()
     if state is not None and state.version >= ROLLUP_VERSION:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from attain.analytics.computes import CENT, DEAL_FAMILY, HUNDRED, STAGE_FAMILY
+from attain.analytics.history import fetch, query_key
 from attain.analytics.metrics import Metric, metric_compute, metric_get
 from attain.analytics.types import DIMENSIONS, GRAINS, BreakdownRow, Filters, Scope
 from attain.catalog.models import Product, ProductLine
@@ -296,8 +298,11 @@ def funnel_summary(*, scope: Scope, start: dt.date, end: dt.date) -> FunnelSumma
     if end < start:
         raise ValidationError({"end": _("The end date cannot be before the start date.")})
     sums = dict.fromkeys(DEAL_SUMS, Decimal(0))
-    for _grain, part in DEAL_FAMILY.parts(scope=scope, start=start, end=end, filters=NO_FILTERS):
-        row = part.aggregate(**{name: Sum(name) for name in DEAL_SUMS})
+    for part in DEAL_FAMILY.parts(scope=scope, start=start, end=end, filters=NO_FILTERS):
+        row = part.read(
+            ("funnel", query_key(part.rows), DEAL_SUMS),
+            partial(part.rows.aggregate, **{name: Sum(name) for name in DEAL_SUMS}),
+        )
         for name in DEAL_SUMS:
             sums[name] += _decimal(row[name])
     won, lost = int(sums["deals_won"]), int(sums["deals_lost"])
@@ -324,13 +329,17 @@ def _stage_conversion(*, scope: Scope, start: dt.date, end: dt.date) -> list[Fun
     stages = list(Stage.objects.filter(is_lost=False, is_won=False).order_by("position"))
     entered: dict[int, int] = defaultdict(int)
     advanced: dict[int, int] = defaultdict(int)
-    for _grain, part in STAGE_FAMILY.parts(
+    for part in STAGE_FAMILY.parts(
         scope=scope, start=start, end=end, filters=NO_FILTERS, by="stage"
     ):
-        rows = part.values("stage_id").annotate(e=Sum("entered"), a=Sum("advanced"))
-        for row in rows:
-            entered[row["stage_id"]] += int(row["e"] or 0)
-            advanced[row["stage_id"]] += int(row["a"] or 0)
+        rows = (
+            part.rows.values("stage_id")
+            .annotate(e=Sum("entered"), a=Sum("advanced"))
+            .values_list("stage_id", "e", "a")
+        )
+        for stage_id, e, a in part.read(("stages", query_key(rows)), fetch(rows)):
+            entered[stage_id] += int(e or 0)
+            advanced[stage_id] += int(a or 0)
     return [
         FunnelStage(
             stage_id=stage.pk,

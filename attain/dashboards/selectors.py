@@ -8,7 +8,7 @@ selectors; this module adds no arithmetic of its own beyond cumulating series an
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -16,22 +16,19 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from attain.analytics.alerts import Alerts, alerts_list
 from attain.analytics.metrics import metric_get
 from attain.analytics.selectors import (
     Filters,
     FunnelSummary,
     Scope,
-    bucket_starts,
     funnel_summary,
-    group_labels,
-    metric_breakdown_series,
     metric_series,
     metric_value,
 )
 from attain.core.periods import today
 from attain.core.visibility import scope_for
 from attain.dashboards.periods import ChosenPeriod
-from attain.dashboards.trends import DECLINING, FLAT, mann_kendall
 from attain.goals.models import Goal
 from attain.goals.selectors import LeaderboardRow, leaderboard_list
 from attain.goals.selectors import goal_by_day as _goal_by_day
@@ -47,9 +44,6 @@ CARD_METRICS = (
     "repeat_customer_rate",
     "csat",
 )
-ALERT_WEEKS = 12
-#: A series needs sales in at least this many of the weeks to be judged (sparse series are noise).
-ALERT_MIN_ACTIVE_WEEKS = 8
 
 
 @dataclass(frozen=True)
@@ -346,73 +340,10 @@ def board_lines(rows: list[LeaderboardRow], *, full: bool = False) -> list[Board
 # --- early warnings ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Alert:
-    dimension: str  # seller | team | product_line
-    key: Any
-    label: str
-    verdict: str  # declining | flat
-    weeks: list[dt.date]
-    values: list[Decimal]
-    s: int
-    z: float
-    p_value: float
-    slope_per_week: Decimal
-
-
-@dataclass
-class Alerts:
-    weeks: list[dt.date] = field(default_factory=list)
-    items: list[Alert] = field(default_factory=list)
-
-
 def alerts(*, subject: Subject, on: dt.date | None = None) -> Alerts:
-    """Weekly revenue over the last 12 complete weeks, per seller, team and product line inside the
-    subject; a Mann–Kendall test flags declining (significant fall) and flat series. Series with
-    sales in fewer than 8 of the weeks are not judged. One query per dimension over the weekly
-    rollup slice."""
-    on = on or today()
-    last_monday = on - dt.timedelta(days=on.weekday())
-    start = last_monday - dt.timedelta(weeks=ALERT_WEEKS)
-    end = last_monday - dt.timedelta(days=1)
-    weeks = bucket_starts(start, end, "week")
-    result = Alerts(weeks=weeks)
-    dimensions = ["product_line"]
-    if subject.person is None:
-        dimensions = ["seller", "team", *dimensions]
-    for dimension in dimensions:
-        series = metric_breakdown_series(
-            metric="revenue",
-            scope=subject.scope,
-            start=start,
-            end=end,
-            grain="week",
-            by=dimension,
-        )
-        labels = {key: found[1] for key, found in group_labels(dimension, list(series)).items()}
-        for key, by_week in series.items():
-            values = [by_week.get(week, Decimal(0)) for week in weeks]
-            if sum(1 for value in values if value) < ALERT_MIN_ACTIVE_WEEKS:
-                continue
-            test = mann_kendall(values)
-            if test is None or test.verdict not in (DECLINING, FLAT):
-                continue
-            result.items.append(
-                Alert(
-                    dimension,
-                    key,
-                    labels.get(key, str(key)),
-                    test.verdict,
-                    weeks,
-                    values,
-                    test.s,
-                    test.z,
-                    test.p_value,
-                    Decimal(str(test.sen_slope)).quantize(CENT, ROUND_HALF_UP),
-                )
-            )
-    result.items.sort(key=lambda a: (a.verdict != DECLINING, a.p_value))
-    return result
+    """Flat or declining weekly revenue per seller, team and product line of the subject (see
+    `analytics.alerts`)."""
+    return alerts_list(scope=subject.scope, on=on or today())
 
 
 def funnel(*, subject: Subject, period: ChosenPeriod) -> FunnelSummary:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from attain.dashboards.trends import DECLINING, FLAT, GROWING, mann_kendall
+from attain.analytics.trends import DECLINING, FLAT, GROWING, mann_kendall
 
 
 def test_strictly_falling_series_is_declining_with_exact_statistics():
