@@ -68,3 +68,10 @@ bench: venv
 
 demo: venv
 	@$(VPY) manage.py seed_demo --seed 1 --scale small
+
+# Catalogues of attain/locale: extract every marked string, then compile the .mo files (kept in git).
+MESSAGE_LANGUAGES := -l nl -l nb -l ro -l tl
+.PHONY: messages
+messages: venv
+	@$(VPY) manage.py makemessages $(MESSAGE_LANGUAGES) --no-obsolete --ignore='.venv/*' --ignore='staticfiles/*' --ignore='var/*'
+	@$(VPY) manage.py compilemessages $(MESSAGE_LANGUAGES) --ignore=.venv --ignore=staticfiles --ignore=var

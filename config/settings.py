@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "attain.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -170,6 +171,8 @@ django.conf.locale.LANG_INFO.setdefault(
     "tl", {"bidi": False, "code": "tl", "name": "Tagalog", "name_local": "Tagalog"}
 )
 LOCALE_PATHS = [BASE_DIR / "attain" / "locale"]
+# Date and number formats Django does not ship (Tagalog); other languages use Django's own.
+FORMAT_MODULE_PATH = ["attain.formats"]
 TIME_ZONE = env_str("ATTAIN_TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True

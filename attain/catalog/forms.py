@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from attain.catalog.models import ProductLine
 from attain.core.money import CURRENCY_CHOICES
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProductLineCreateForm(forms.Form):

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from attain.core.models import ExchangeRate
+from attain.core.models import ExchangeRate, UserPreference
 from attain.core.visibility import is_admin, visible
 
 
@@ -56,3 +56,9 @@ class ExchangeRateAdmin(AdminOnlyMixin, admin.ModelAdmin):
     list_display = ("currency", "valid_on", "rate")
     list_filter = ("currency",)
     date_hierarchy = "valid_on"
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(AdminOnlyMixin, admin.ModelAdmin):
+    list_display = ("user", "language", "updated_at")
+    list_filter = ("language",)

@@ -1,9 +1,10 @@
-"""Shared base models and exchange rates."""
+"""Shared base models, exchange rates and each user's preferences."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -62,3 +63,29 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.failed_at}"
+
+
+class UserPreference(TimeStampedModel):
+    """One signed-in user's own settings: today the language of the interface.
+
+    A blank `language` means "use the browser's language" (what `LocaleMiddleware` picks from the
+    language cookie or the Accept-Language header). Written only by `user_preference_set`.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or 'browser language'}"
+

@@ -1,15 +1,19 @@
-"""Writes owned by core: exchange rates."""
+"""Writes owned by core: exchange rates, user preferences."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from attain.core.models import ExchangeRate
+from attain.core.middleware import PREFERENCE_SESSION_KEY
+from attain.core.models import ExchangeRate, UserPreference
 from attain.core.money import CURRENCIES, reporting_currency
 
 
@@ -37,6 +41,36 @@ def exchange_rate_set(*, currency: str, valid_on: dt.date, rate: Decimal) -> Exc
         currency=currency, valid_on=valid_on, defaults={"rate": rate}
     )
     return obj
+
+
+# --- user preferences ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_preference_set(
+    *, user: Any, language: str, session: SessionBase | None = None
+) -> UserPreference:
+    """Choose the interface language of `user`: a code from settings.LANGUAGES, or "" for the
+    browser's language.
+
+    Pass the request's session to drop the copy `UserLanguageMiddleware` keeps there, so that
+    the very next page follows the choice (other sessions follow within a few minutes).
+    """
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            {
+                "language": gettext(
+                    "“%(language)s” is not one of the languages Attain is available in."
+                )
+                % {"language": language}
+            }
+        )
+    preference, _created = UserPreference.objects.update_or_create(
+        user=user, defaults={"language": language}
+    )
+    if session is not None:
+        session.pop(PREFERENCE_SESSION_KEY, None)
+    return preference
 
 
 # --- sign-in throttling -------------------------------------------------------------------

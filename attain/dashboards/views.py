@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attain.analytics.metrics import METRICS, metric_get
@@ -118,8 +119,8 @@ def _dashboard(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
     warnings = selectors.alerts(subject=subject)
     cards = selectors.cards(subject=subject, period=period, filters=filters)
 
-    label_fmt = "%d %b" if period.grain in ("day", "week") else "%b %Y"
-    trend_labels = [b.strftime(label_fmt) for b in trend.buckets]
+    label_fmt = "j M" if period.grain in ("day", "week") else "M Y"
+    trend_labels = [date_format(b, label_fmt) for b in trend.buckets]
     trend_sets: list[dict[str, Any]] = [
         {
             "label": _("Actual (cumulative)") if metric.is_sum else _("Actual"),

@@ -1,12 +1,15 @@
-"""Sign-in with throttling, and the API token form."""
+"""Sign-in with throttling, the API token form and the language picker."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from attain.core.services import login_failure_record, login_failures_clear, login_is_locked
@@ -38,3 +41,22 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=80)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The picker's choices: "Browser default", then each of settings.LANGUAGES in itself."""
+    return [("", str(_("Browser default")))] + [
+        (code, capfirst(get_language_info(code)["name_local"]))
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not one of the languages Attain is available in.")
+        },
+    )

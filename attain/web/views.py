@@ -1,22 +1,28 @@
-"""Home, sign-in, account (API tokens) and area overview pages."""
+"""Home, sign-in, account (API tokens, language) and area overview pages."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from attain.api.models import ApiToken
 from attain.api.services import api_token_create, api_token_revoke
+from attain.core.models import UserPreference
+from attain.core.services import user_preference_set
 from attain.core.web import apply_validation_error
 from attain.web.context_processors import AREAS
-from attain.web.forms import ApiTokenForm, ThrottledAuthenticationForm
+from attain.web.forms import ApiTokenForm, LanguageForm, ThrottledAuthenticationForm
 from attain.web.selectors import home_summary
 
 # What each area will hold, shown on its overview until it is built.
@@ -71,10 +77,84 @@ def account(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
             form = ApiTokenForm()
+    return _account_page(request, form=form, new_token=new_token)
+
+
+def _account_page(
+    request: HttpRequest,
+    *,
+    form: ApiTokenForm | None = None,
+    new_token: str | None = None,
+    language_form: LanguageForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if language_form is None:
+        saved = (
+            UserPreference.objects.filter(user_id=request.user.pk or 0)
+            .values_list("language", flat=True)
+            .first()
+        )
+        language_form = LanguageForm(initial={"language": saved or ""})
     tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
-    return render(
-        request, "web/account.html", {"form": form, "tokens": tokens, "new_token": new_token}
-    )
+    context = {
+        "form": form if form is not None else ApiTokenForm(),
+        "tokens": tokens,
+        "new_token": new_token,
+        "language_form": language_form,
+    }
+    return render(request, "web/account.html", context, status=status)
+
+
+def _browser_language(request: HttpRequest) -> str:
+    """The language `LocaleMiddleware` picks from the browser alone (no language cookie)."""
+    probe = HttpRequest()
+    probe.META = {"HTTP_ACCEPT_LANGUAGE": request.META.get("HTTP_ACCEPT_LANGUAGE", "")}
+    return translation.get_language_from_request(probe)
+
+
+@login_required
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Save the interface language chosen on the account page or in the page header, then go
+    back to `next` when it is a page of this site (the account page otherwise)."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, language_form=form, status=400)
+    language = form.cleaned_data["language"]
+    try:
+        user_preference_set(user=request.user, language=language, session=request.session)
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return _account_page(request, language_form=form, status=400)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("account")
+    response = redirect(next_url)
+    # The cookie keeps the choice for the sign-in page after signing out; "browser default"
+    # removes it so that the browser's language applies again.
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    translation.activate(language or _browser_language(request))
+    messages.success(request, _("Language saved."))
+    return response
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Date and number formats for languages Django has no format module for."""
