@@ -394,7 +394,7 @@ def _deal_source(day_field: str, event: str) -> Callable[[DayFilter, Owners], Qu
             k_day=F(day_field),
             k_owner=F("owner_id"),
             k_unit_path=F("unit_path"),
-            k_segment=F("account__segment"),
+            k_segment=Coalesce(F("account__segment"), Value("")),
             **measures,
         )
 

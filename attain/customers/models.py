@@ -76,10 +76,25 @@ class Account(TimeStampedModel, OrgStamped):
 
 
 class Contact(TimeStampedModel):
-    """A person at a customer account."""
+    """A person at a customer account — or, without an account, a private contact of its owner
+    (consumers, or contacts imported from a CRM before their company is known)."""
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="contacts"
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        null=True,
+        blank=True,
+    )
+    owner = models.ForeignKey(
+        "organization.Person",
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        null=True,
+        blank=True,
+        help_text=_("Who keeps a contact that has no account."),
     )
     first_name = models.CharField(_("first name"), max_length=80)
     last_name = models.CharField(_("last name"), max_length=80)

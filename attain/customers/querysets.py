@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q
 
-from attain.organization.visibility import visible
+from attain.organization.visibility import scope_for, visible
 
 if TYPE_CHECKING:
     from attain.customers.models import Account, Contact  # noqa: F401
@@ -29,8 +29,18 @@ class AccountQuerySet(models.QuerySet["Account"]):
 
 class ContactQuerySet(models.QuerySet["Contact"]):
     def visible_to(self, user: Any) -> ContactQuerySet:
-        """A contact is visible exactly when its account is."""
-        return visible(self, user, owner_field="account__owner", path_field="account__unit_path")
+        """A contact at an account is visible exactly when its account is; a private contact
+        (no account) to its owner and to sales operations."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        at_account = Q(account__isnull=False) & scope.q(
+            owner_field="account__owner", path_field="account__unit_path"
+        )
+        private = Q(pk__in=[])
+        if scope.person_id is not None:
+            private = Q(account__isnull=True, owner_id=scope.person_id)
+        return self.filter(at_account | private)
 
     def search(self, term: str) -> ContactQuerySet:
         term = term.strip()

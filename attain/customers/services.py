@@ -271,7 +271,7 @@ def _clean_contact(contact: Contact) -> None:
 
 
 def _make_only_primary(contact: Contact) -> None:
-    if contact.is_primary:
+    if contact.is_primary and contact.account_id is not None:
         Contact.objects.filter(account_id=contact.account_id, is_primary=True).exclude(
             pk=contact.pk
         ).update(is_primary=False)
@@ -280,7 +280,7 @@ def _make_only_primary(contact: Contact) -> None:
 @transaction.atomic
 def contact_create(
     *,
-    account: Account,
+    account: Account | None,
     first_name: str,
     last_name: str,
     email: str = "",
@@ -288,12 +288,21 @@ def contact_create(
     job_title: str = "",
     is_primary: bool = False,
     external_ref: str = "",
+    owner: Person | None = None,
 ) -> Contact:
-    """Add a contact to an account; a new primary contact replaces the previous primary."""
-    if not isinstance(account, Account) or account.pk is None:
+    """Add a contact to an account (a new primary contact replaces the previous primary), or a
+    private contact of `owner` without an account."""
+    if account is None:
+        if not isinstance(owner, Person):
+            raise ValidationError(
+                {"account": _("Choose the account this contact works at, or an owner.")}
+            )
+        is_primary = False
+    elif not isinstance(account, Account) or account.pk is None:
         raise ValidationError({"account": _("Choose the account this contact works at.")})
     contact = Contact(
         account=account,
+        owner=owner,
         first_name=first_name,
         last_name=last_name,
         email=email,

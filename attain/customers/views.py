@@ -255,6 +255,8 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
         contact,
         lambda: services.contact_delete(contact=contact),
         success=_("Contact deleted."),
-        done_url=contact.account.get_absolute_url(),
+        done_url=contact.account.get_absolute_url()
+        if contact.account
+        else reverse("customers:contact_list"),
         cancel_url=contact.get_absolute_url(),
     )

@@ -459,6 +459,10 @@ def order_create_from_deal(
         )
     if not isinstance(deal, Deal) or deal.pk is None:
         raise ValidationError({"deal": gettext("Choose a won deal.")})
+    if deal.account is None:
+        raise ValidationError(
+            {"deal": gettext("The deal names no account yet: give it one before ordering.")}
+        )
     return order_create(
         account=deal.account,
         owner=deal.owner,

@@ -36,7 +36,7 @@ class UnitEditForm(forms.Form):
 class PersonForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=80)
     last_name = forms.CharField(label=_("Last name"), max_length=80)
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(label=_("Email"), required=False)
     title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 

@@ -83,7 +83,7 @@ class Person(TimeStampedModel):
     )
     first_name = models.CharField(_("first name"), max_length=80)
     last_name = models.CharField(_("last name"), max_length=80)
-    email = models.EmailField(_("email"), unique=True)
+    email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     title = models.CharField(_("job title"), max_length=120, blank=True)
     external_ref = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
@@ -94,6 +94,12 @@ class Person(TimeStampedModel):
         ordering = ["last_name", "first_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        constraints = [
+            # people from other systems often come without an email; given ones are unique
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="person_email_unique_when_given"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"

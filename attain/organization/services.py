@@ -86,9 +86,7 @@ def person_create(
         errors["first_name"] = _("First name is required.")
     if not last_name.strip():
         errors["last_name"] = _("Last name is required.")
-    if not email:
-        errors["email"] = _("Email is required.")
-    elif Person.objects.filter(email=email).exists():
+    if email and Person.objects.filter(email=email).exists():
         errors["email"] = _("Someone with the email %(email)s already exists.") % {"email": email}
     user_model = get_user_model()
     if username and user_model.objects.filter(username=username).exists():
@@ -130,9 +128,7 @@ def person_update(
         errors["first_name"] = _("First name is required.")
     if not last_name.strip():
         errors["last_name"] = _("Last name is required.")
-    if not email:
-        errors["email"] = _("Email is required.")
-    elif Person.objects.filter(email=email).exclude(pk=person.pk).exists():
+    if email and Person.objects.filter(email=email).exclude(pk=person.pk).exists():
         errors["email"] = _("Someone else already has the email %(email)s.") % {"email": email}
     if errors:
         raise ValidationError(errors)

@@ -134,7 +134,7 @@ class LeadDisqualifyIn(Schema):
 class DealOut(Schema):
     id: int
     name: str
-    account_id: int
+    account_id: int | None
     contact_id: int | None
     lead_id: int | None
     owner_id: int
@@ -701,3 +701,39 @@ def activity_delete(request: HttpRequest, activity_id: int) -> Status:
         raise PermissionDenied
     services.activity_delete(activity=activity)
     return Status(204, None)
+
+
+class WinRateOut(Schema):
+    key: int | None
+    label: str
+    won: int
+    lost: int
+    win_rate: Decimal | None
+    won_value: Decimal
+    lost_value: Decimal
+    win_rate_by_value: Decimal | None
+
+
+@router.get("/win-rates", response=list[WinRateOut], operation_id="deal_win_rates")
+def deal_win_rates(
+    request: HttpRequest,
+    by: str = "product",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Won ÷ (won + lost) of the deals you see closed in [start, end], per product, product line
+    or seller (`by`); also by value. Open deals are left out."""
+    rows = selectors.deal_win_rates(user=request.user, by=by, start=start, end=end)
+    return [
+        {
+            "key": r.key,
+            "label": r.label,
+            "won": r.won,
+            "lost": r.lost,
+            "win_rate": r.win_rate,
+            "won_value": r.won_value,
+            "lost_value": r.lost_value,
+            "win_rate_by_value": r.win_rate_by_value,
+        }
+        for r in rows
+    ]

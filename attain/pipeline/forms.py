@@ -173,7 +173,9 @@ class LeadConvertForm(forms.Form):
 class ActivityForm(OwnedForm):
     kind = forms.ChoiceField(label=_("Type"), choices=ActivityKind.choices)
     occurred_at = forms.DateTimeField(label=_("When"), widget=DATETIME, initial=timezone.now)
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
+    minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=0, max_value=24 * 60, help_text=_("0: not recorded.")
+    )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ActivityOutcome.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     notes = forms.CharField(

@@ -148,7 +148,13 @@ class Deal(TimeStampedModel, OrgStamped):
 
     name = models.CharField(_("name"), max_length=200)
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="deals"
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="deals",
+        null=True,
+        blank=True,
+        help_text=_("Early deals from other systems may not name their customer yet."),
     )
     contact = models.ForeignKey(
         Contact,
@@ -168,6 +174,9 @@ class Deal(TimeStampedModel, OrgStamped):
     )
     product_lines = models.ManyToManyField(
         ProductLine, verbose_name=_("product lines"), blank=True, related_name="deals"
+    )
+    products = models.ManyToManyField(
+        "catalog.Product", verbose_name=_("products"), blank=True, related_name="deals"
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     amount = models.DecimalField(

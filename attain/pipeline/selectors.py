@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from attain.core.money import ZERO, quantize_money
 from attain.core.periods import Period, month_of, today
+from attain.organization.models import Person
 from attain.pipeline.models import (
     Activity,
     Deal,
@@ -183,3 +186,91 @@ def pipeline_summary(*, user: Any, on: dt.date | None = None) -> PipelineSummary
         lost_count=row["lost_count"],
         lost_amount=quantize_money(Decimal(row["lost_amount"])),
     )
+
+
+# --- win rates by product, product line or seller ------------------------------------------------
+
+WIN_RATE_DIMENSIONS = {
+    "product": ("products__id", "products__name"),
+    "product_line": ("product_lines__id", "product_lines__name"),
+    "seller": ("owner_id", "owner__last_name"),
+}
+
+
+@dataclass(frozen=True)
+class WinRateRow:
+    """Deals closed in the window for one product (or line, or seller): won ÷ (won + lost)."""
+
+    key: int | None
+    label: str
+    won: int
+    lost: int
+    won_value: Decimal
+    lost_value: Decimal
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        if not self.closed:
+            return None
+        return (Decimal(self.won) * 100 / self.closed).quantize(Decimal("0.01"))
+
+    @property
+    def win_rate_by_value(self) -> Decimal | None:
+        total = self.won_value + self.lost_value
+        if not total:
+            return None
+        return (self.won_value * 100 / total).quantize(Decimal("0.01"))
+
+
+def deal_win_rates(
+    *, user: Any, by: str, start: dt.date | None = None, end: dt.date | None = None
+) -> list[WinRateRow]:
+    """Win rate (won ÷ (won + lost), open deals excluded; also by value) of the deals the user
+    sees, closed in [start, end] (open ends: all), per product, product line or seller. A deal
+    with two products counts for each; deals naming none are one row "(none)". One query."""
+    if by not in WIN_RATE_DIMENSIONS:
+        raise ValidationError(
+            {"by": _("Choose one of: %(dims)s.") % {"dims": ", ".join(WIN_RATE_DIMENSIONS)}}
+        )
+    key, label = WIN_RATE_DIMENSIONS[by]
+    deals = Deal.objects.visible_to(user).filter(status__in=[DealStatus.WON, DealStatus.LOST])
+    if start is not None:
+        deals = deals.filter(closed_on__gte=start)
+    if end is not None:
+        deals = deals.filter(closed_on__lte=end)
+    won, lost = Q(status=DealStatus.WON), Q(status=DealStatus.LOST)
+    rows = (
+        deals.values(key, label)
+        .annotate(
+            won=Count("pk", filter=won, distinct=True),
+            lost=Count("pk", filter=lost, distinct=True),
+            won_value=Coalesce(
+                Sum("amount_reporting", filter=won), Value(ZERO), output_field=MONEY
+            ),
+            lost_value=Coalesce(
+                Sum("amount_reporting", filter=lost), Value(ZERO), output_field=MONEY
+            ),
+        )
+        .order_by()
+    )
+    names: dict[int, str] = {}
+    if by == "seller":
+        ids = [r[key] for r in rows]
+        names = {p.pk: str(p) for p in Person.objects.filter(pk__in=ids)}
+    result = [
+        WinRateRow(
+            key=r[key],
+            label=names.get(r[key], "") if by == "seller" else (r[label] or _("(none)")),
+            won=r["won"],
+            lost=r["lost"],
+            won_value=quantize_money(Decimal(r["won_value"])),
+            lost_value=quantize_money(Decimal(r["lost_value"])),
+        )
+        for r in rows
+    ]
+    result.sort(key=lambda r: (r.win_rate is None, -(r.win_rate or 0), r.label))
+    return result

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attain.catalog.models import ProductLine
+from attain.catalog.models import Product, ProductLine
 from attain.core.facts import facts_changed, facts_changing
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money
 from attain.core.periods import today
@@ -122,8 +122,10 @@ def _probability(errors: dict[str, str], value: object) -> int | None:
     return value
 
 
-def _check_contact(errors: dict[str, str], contact: Contact | None, account: Account) -> None:
-    if contact is not None and contact.account_id != account.pk:
+def _check_contact(
+    errors: dict[str, str], contact: Contact | None, account: Account | None
+) -> None:
+    if contact is not None and account is not None and contact.account_id != account.pk:
         errors["contact"] = _("%(contact)s does not work at %(account)s.") % {
             "contact": contact,
             "account": account,
@@ -353,7 +355,7 @@ def lead_delete(*, lead: Lead) -> None:
 def deal_create(
     *,
     name: str,
-    account: Account,
+    account: Account | None,
     owner: Person,
     amount: Decimal,
     currency: str,
@@ -361,6 +363,7 @@ def deal_create(
     stage: Stage | None = None,
     created_on: dt.date | None = None,
     product_lines: Iterable[ProductLine] = (),
+    products: Iterable[Product] = (),
     contact: Contact | None = None,
     lead: Lead | None = None,
     by: Person | None = None,
@@ -417,9 +420,12 @@ def deal_create(
     )
     _stamp(deal, owner=owner, on=created_on)
     deal.save()
-    lines = list(product_lines)
+    chosen = list(products)
+    lines = list({line.pk: line for line in [*product_lines, *(p.line for p in chosen)]}.values())
     if lines:
         deal.product_lines.set(lines)
+    if chosen:
+        deal.products.set(chosen)
     _record_stage_change(
         deal=deal,
         from_stage=None,
@@ -664,11 +670,11 @@ def _validate_activity(
     if (
         isinstance(minutes, bool)
         or not isinstance(minutes, int)
-        or not 1 <= minutes <= MAX_ACTIVITY_MINUTES
+        or not 0 <= minutes <= MAX_ACTIVITY_MINUTES
     ):
-        errors["minutes"] = _("Minutes must be a whole number from 1 to %(max)s.") % {
-            "max": MAX_ACTIVITY_MINUTES
-        }
+        errors["minutes"] = _(
+            "Minutes must be a whole number from 0 (not recorded) to %(max)s."
+        ) % {"max": MAX_ACTIVITY_MINUTES}
     if not subject.strip():
         errors["subject"] = _("Give the activity a subject.")
     if occurred_at is None:
@@ -702,7 +708,12 @@ def activity_log(
         subject=subject,
         occurred_at=occurred_at,
     )
-    if deal is not None and account is not None and deal.account_id != account.pk:
+    if (
+        deal is not None
+        and account is not None
+        and deal.account_id is not None
+        and deal.account_id != account.pk
+    ):
         errors["account"] = _("The deal %(deal)s belongs to another account.") % {"deal": deal}
     _raise(errors)
     activity = Activity(

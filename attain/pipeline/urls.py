@@ -16,6 +16,7 @@ urlpatterns = [
     path("deals/<int:pk>/win/", views.deal_win, name="deal_win"),
     path("deals/<int:pk>/lose/", views.deal_lose, name="deal_lose"),
     path("deals/<int:pk>/reopen/", views.deal_reopen, name="deal_reopen"),
+    path("win-rates/", views.win_rates, name="win_rates"),
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from attain.core.export import EXPORT_FORMATS, export_response
 from attain.core.listing import Column, Filter, ListPage, list_export, list_page
 from attain.core.visibility import is_admin
 from attain.core.web import (
@@ -693,4 +695,62 @@ def lostreason_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("pipeline:lostreason_list")
     return form_page(
         request, form, _("Edit %(name)s") % {"name": reason}, reverse("pipeline:lostreason_list")
+    )
+
+
+WIN_RATE_BY = [
+    ("product", _("Product")),
+    ("product_line", _("Product line")),
+    ("seller", _("Seller")),
+]
+
+
+def _date_param(request: HttpRequest, name: str) -> Any:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+@login_required
+def win_rates(request: HttpRequest) -> HttpResponse:
+    """Win rate per product, product line or seller of the deals the user sees, closed in a
+    window (default: all closed deals)."""
+    by = request.GET.get("by", "product")
+    if by not in dict(WIN_RATE_BY):
+        by = "product"
+    start, end = _date_param(request, "start"), _date_param(request, "end")
+    rows = selectors.deal_win_rates(user=request.user, by=by, start=start, end=end)
+    fmt = request.GET.get("export", "")
+    if fmt in EXPORT_FORMATS:
+        return export_response(
+            title=f"Win rates by {by}",
+            headers=[
+                str(dict(WIN_RATE_BY)[by]),
+                _("Won"),
+                _("Lost"),
+                _("Win rate %"),
+                _("Won value"),
+                _("Lost value"),
+                _("Win rate by value %"),
+            ],
+            rows=(
+                [r.label, r.won, r.lost, r.win_rate, r.won_value, r.lost_value, r.win_rate_by_value]
+                for r in rows
+            ),
+            fmt=fmt,
+        )
+    params = request.GET.copy()
+    params.pop("export", None)
+    return render(
+        request,
+        "pipeline/win_rates.html",
+        {
+            "rows": rows,
+            "by": by,
+            "by_choices": WIN_RATE_BY,
+            "start": start,
+            "end": end,
+            "query": params.urlencode(),
+        },
     )

@@ -37,6 +37,7 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
             (_("Deals"), "pipeline:deal_list"),
             (_("Leads"), "pipeline:lead_list"),
             (_("Activities"), "pipeline:activity_list"),
+            (_("Win rates"), "pipeline:win_rates"),
         ],
     ),
     (

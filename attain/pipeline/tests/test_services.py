@@ -529,7 +529,21 @@ def test_activity_log_stamps_on_the_day_it_happened(world):
     assert late.unit_path == world.team_a2.path
 
 
-@pytest.mark.parametrize("minutes", [0, 1441, -5])
+def test_an_activity_may_come_without_its_duration(world):
+    """0 minutes = not recorded (a call logged in another CRM without its length): it counts as
+    an activity and adds no time to the time-share figures."""
+    activity = services.activity_log(
+        owner=world.rep,
+        kind="call",
+        occurred_at=at(DAY, 10),
+        minutes=0,
+        outcome="completed",
+        subject="Call",
+    )
+    assert activity.minutes == 0
+
+
+@pytest.mark.parametrize("minutes", [1441, -5, 2.5])
 def test_activity_minutes_must_be_within_a_day(world, minutes):
     with pytest.raises(ValidationError) as exc:
         services.activity_log(
