@@ -34,9 +34,11 @@ venv: $(STAMP)
 
 migrate: venv
 	@$(VPY) manage.py migrate --noinput -v 0
+	@$(VPY) manage.py migrate --noinput -v 0 --database progress
 
 run: venv
 	@$(VPY) manage.py migrate --noinput -v 0
+	@$(VPY) manage.py migrate --noinput -v 0 --database progress
 	@$(VPY) manage.py collectstatic --noinput -v 0
 	@$(VPY) manage.py seed_demo --if-empty --seed 1 --scale small
 	@$(VPY) manage.py run_attain --port $(PORT)

@@ -91,3 +91,19 @@ def database_from_url(url: str) -> dict[str, object]:
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parsed.scheme!r} is not supported: use sqlite:// or postgres://"
     )
+
+
+def progress_database(default: dict[str, object]) -> dict[str, object]:
+    """The `progress` connection: the same PostgreSQL database over a second connection, or a
+    small SQLite file next to the main one (SQLite has one writer at a time)."""
+    if str(default["ENGINE"]).endswith("sqlite3"):
+        name = str(default["NAME"])
+        if name == ":memory:" or name.startswith("file:"):
+            return {"ENGINE": default["ENGINE"], "NAME": ":memory:"}
+        path = Path(name)
+        return {
+            "ENGINE": default["ENGINE"],
+            "NAME": path.with_name(f"{path.stem}-progress{path.suffix}"),
+            "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
+        }
+    return {**default, "TEST": {"MIRROR": "default"}}

@@ -14,6 +14,7 @@ from config.env import (
     env_int,
     env_list,
     env_str,
+    progress_database,
 )
 
 ENVIRONMENT = env_str("ATTAIN_ENV", "development")
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "attain.orders",
     "attain.analytics",
     "attain.goals",
+    "attain.imports",
     "attain.api",
     "attain.web",
     "attain.dashboards",
@@ -99,6 +101,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
+# Progress of long work (imports, payout runs) on a connection of its own (attain/core/routers.py)
+DATABASES["progress"] = progress_database(DATABASES["default"])
+DATABASE_ROUTERS = ["attain.core.routers.ProgressRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -205,6 +210,9 @@ DEFAULT_FROM_EMAIL = env_str("ATTAIN_DEFAULT_FROM_EMAIL", "attain@localhost")
 REPORTING_CURRENCY = env_str("ATTAIN_REPORTING_CURRENCY", "EUR").upper()
 TASK_WORKERS = env_int("ATTAIN_TASK_WORKERS", 1)
 PAGE_SIZE = 25
+IMPORT_MAX_MB = env_int("ATTAIN_IMPORT_MAX_MB", 200)
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_URL = "/media/"
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

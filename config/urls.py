@@ -18,5 +18,6 @@ urlpatterns = [
     path("performance/", include("attain.analytics.urls")),
     path("goals/", include("attain.goals.urls")),
     path("dashboards/", include("attain.dashboards.urls")),
+    path("imports/", include("attain.imports.urls")),
     path("", include("attain.web.urls")),
 ]

@@ -10,6 +10,7 @@ from attain.catalog.api import router as catalog_router
 from attain.core.api import router as settings_router
 from attain.customers.api import router as customers_router
 from attain.goals.api import router as goals_router
+from attain.imports.api import router as imports_router
 from attain.orders.api import router as orders_router
 from attain.organization.api import router as organization_router
 from attain.pipeline.api import router as pipeline_router
@@ -35,4 +36,5 @@ api.add_router("/pipeline", pipeline_router)
 api.add_router("/orders", orders_router)
 api.add_router("/performance", analytics_router)
 api.add_router("/goals", goals_router)
+api.add_router("/imports", imports_router)
 api.add_router("/tokens", tokens_router)

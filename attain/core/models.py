@@ -89,3 +89,25 @@ class UserPreference(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.user}: {self.language or 'browser language'}"
 
+
+class JobProgress(models.Model):
+    """How far a long piece of work (an import, a payout run, a rebuild) has come.
+
+    Stored in the `progress` database (see `attain/core/routers.py`): a separate connection
+    that commits at once, so a page can show the progress of work that runs in one long
+    transaction of its own. Written only by `core.progress.progress_set`.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30)
+    key = models.BigIntegerField(_("key"))
+    done = models.BigIntegerField(_("done"), default=0)
+    total = models.BigIntegerField(_("total"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("job progress")
+        verbose_name_plural = _("job progress")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="jobprogress_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}: {self.done}/{self.total}"

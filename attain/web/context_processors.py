@@ -69,6 +69,7 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
             (_("Exchange rates"), "core:exchange_rate_list"),
             (_("Stages"), "pipeline:stage_list"),
             (_("Lost reasons"), "pipeline:lostreason_list"),
+            (_("Imports"), "imports:job_list"),
         ],
     ),
 ]
