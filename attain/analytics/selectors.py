@@ -153,8 +153,9 @@ def group_labels(by: str, keys: list[Any]) -> dict[Any, tuple[str, str, int | No
     present = [k for k in keys if k not in (None, "")]
     out: dict[Any, tuple[str, str, int | None]] = {}
     if by == "seller":
-        for p in Person.objects.filter(pk__in=present).only("first_name", "last_name"):
-            out[p.pk] = (str(p.pk), str(p), p.pk)
+        people = Person.objects.filter(pk__in=present).values_list("pk", "first_name", "last_name")
+        for pk, first, last in people:  # thousands for a company: no model instances
+            out[pk] = (str(pk), f"{first} {last}", pk)
     elif by in {"team", "unit"}:
         for u in OrgUnit.objects.filter(path__in=present).only("name", "path"):
             out[u.path] = (u.path, u.name, u.pk)

@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import BigIntegerField, Count, F, Prefetch, Q, Sum
+from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
 from attain.analytics.metrics import Metric, metric_get
@@ -482,6 +483,30 @@ def _plain_goals(metric: str, start: dt.date, end: dt.date) -> GoalQuerySet:
     )
 
 
+def goals_to_date(
+    spans: GoalQuerySet, key: str, start: dt.date, end: dt.date
+) -> dict[int, Decimal]:
+    """Σ `goal_to_date` over [start, end] per `key` (person_id or unit_id) of the goals in
+    `spans`: goals wholly inside the window count in full, summed by the database in whole
+    cents (exact on every engine); only the few that straddle its edges are spread over their
+    days here. A key whose goals all lie after `end` has a goal to date of 0."""
+    inside = Q(start__gte=start, end__lte=end)
+    cents = Cast(Round(F("target") * 100), BigIntegerField())
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for owner, whole in (
+        spans.filter(inside).order_by().values(key).annotate(c=Sum(cents)).values_list(key, "c")
+    ):
+        totals[owner] += Decimal(whole) / 100
+    edges: dict[int, list[GoalSpan]] = defaultdict(list)
+    for owner, g_start, g_end, g_target in (
+        spans.exclude(inside).order_by().values_list(key, "start", "end", "target")
+    ):
+        edges[owner].append(GoalSpan(g_start, g_end, g_target))
+    for owner, found in edges.items():
+        totals[owner] += goal_to_date(found, start, end)
+    return dict(totals)
+
+
 def leaderboard_sellers(*, scope: Scope, on: dt.date) -> Any:
     """The sellers of a scope: the one seller, or everyone holding a selling role (sales rep,
     team leader) on `on` in a unit of the subtree (the whole company when no path is given)."""
@@ -533,8 +558,8 @@ def leaderboard_list(
         raise ValidationError({"level": _("Choose the level: seller or team.")})
     if end < start:
         raise ValidationError({"end": _("The end date cannot be before the start date.")})
-    goals: dict[int, list[GoalSpan]] = defaultdict(list)
     entries: list[tuple[int, str, Decimal]] = []
+    to_date = min(end, on)
     if level == "seller":
         people = leaderboard_sellers(scope=scope, on=on)
         values = {
@@ -544,14 +569,11 @@ def leaderboard_list(
             )
             if row.id is not None
         }
-        for person in people:
-            value = values.get(person.pk)
-            entries.append((person.pk, str(person), Decimal(0) if value is None else value))
+        for pk, first, last in people.values_list("pk", "first_name", "last_name"):
+            value = values.get(pk)
+            entries.append((pk, f"{first} {last}", Decimal(0) if value is None else value))
         spans = _plain_goals(metric, start, end).filter(person_id__in=people.values("pk"))
-        for person_id, g_start, g_end, g_target in spans.values_list(
-            "person_id", "start", "end", "target"
-        ):
-            goals[person_id].append(GoalSpan(g_start, g_end, g_target))
+        targets = goals_to_date(spans, "person_id", start, to_date)
     else:
         if scope.person_id is not None:
             raise ValidationError({"level": _("A seller has no teams to rank.")})
@@ -560,17 +582,13 @@ def leaderboard_list(
         for team in teams:
             entries.append((team.pk, team.name, _inside(rows, team.path)))
         spans = _plain_goals(metric, start, end).filter(unit_id__in=teams.values("pk"))
-        for unit_id, g_start, g_end, g_target in spans.values_list(
-            "unit_id", "start", "end", "target"
-        ):
-            goals[unit_id].append(GoalSpan(g_start, g_end, g_target))
-    to_date = min(end, on)
+        targets = goals_to_date(spans, "unit_id", start, to_date)
     ranked = []
     for pk, name, value in entries:
         target: Decimal | None = None
         attainment: Decimal | None = None
-        if goals.get(pk):
-            target = goal_to_date(goals[pk], start, to_date).quantize(CENT, ROUND_HALF_UP)
+        if pk in targets:
+            target = targets[pk].quantize(CENT, ROUND_HALF_UP)
             if target:
                 attainment = (value * 100 / target).quantize(ATTAINMENT_PLACES, ROUND_HALF_UP)
         ranked.append((pk, name, value, target, attainment))
