@@ -9,11 +9,12 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
 
     def ready(self) -> None:
-        from attain.analytics.rollups import KEY_FINDERS, make_handler
-        from attain.core.facts import register_fact_handler
+        from attain.analytics.rollups import KEY_FINDERS, make_handler, orders_written_between
+        from attain.core.facts import register_fact_handler, register_range_handler
 
         for kind in KEY_FINDERS:
             register_fact_handler(kind, make_handler(kind))
+        register_range_handler("order", orders_written_between)
         post_migrate.connect(_rebuild_if_stale, sender=self)
 
 

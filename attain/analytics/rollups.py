@@ -573,11 +573,17 @@ def _range(start: dt.date | None, end: dt.date | None) -> DayFilter:
 
 
 @transaction.atomic
-def rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> dict[str, int]:
-    """Recompute every rollup row with a day in [start, end] (open ends: all) from raw rows."""
+def rebuild(
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    only: tuple[Rollup, ...] = ROLLUPS,
+) -> dict[str, int]:
+    """Recompute every rollup row (of the `only` rollups) with a day in [start, end] (open
+    ends: all) from raw rows."""
     counts: dict[str, int] = {}
     where = _range(start, end)
-    for rollup in ROLLUPS:
+    for rollup in only:
         rollup.model._default_manager.filter(where("day")).delete()
         rollup.insert(where=where)
         counts[rollup.model._meta.model_name or ""] = rollup.model._default_manager.filter(
@@ -588,11 +594,19 @@ def rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> dict
             counts[rollup.cube.model._meta.model_name or ""] = (
                 rollup.cube.model._default_manager.count()
             )
-    if start is None and end is None:
+    if start is None and end is None and only == ROLLUPS:
         RollupState.objects.all().delete()
         RollupState.objects.create(version=ROLLUP_VERSION, rebuilt_at=timezone.now())
-    stamp_renew(*(rollup.name for rollup in ROLLUPS))
+    stamp_renew(*(rollup.name for rollup in only))
     return counts
+
+
+def orders_written_between(start: dt.date, end: dt.date) -> None:
+    """Orders dated in [start, end] were written in bulk: rebuild the sales and returns rows
+    of those days, and the first orders from `start` on (a new order may be an account's
+    first, moving a later first order)."""
+    rebuild(start=start, end=end, only=(SALES, RETURNS))
+    rebuild(start=start, end=None, only=(FIRST_ORDERS,))
 
 
 # --- incremental upkeep ------------------------------------------------------------------------

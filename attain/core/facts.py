@@ -15,7 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class FactHandler(Protocol):
@@ -63,3 +63,22 @@ def facts_suspended() -> Iterator[None]:
         yield
     finally:
         _state.suspended -= 1
+
+
+_range_handlers: dict[str, list[Callable[..., None]]] = defaultdict(list)
+
+
+def register_range_handler(kind: str, handler: Callable[..., None]) -> None:
+    """Call `handler(start, end)` when facts of `kind` were written in bulk (idempotent)."""
+    if handler not in _range_handlers[kind]:
+        _range_handlers[kind].append(handler)
+
+
+def facts_changed_between(kind: str, *, start: Any, end: Any) -> None:
+    """Many facts of `kind` dated in [start, end] were written at once (a bulk load with the
+    per-fact handlers suspended): readers recompute that range once, in the caller's
+    transaction."""
+    if getattr(_state, "suspended", 0):
+        return
+    for handler in _range_handlers.get(kind, ()):
+        handler(start, end)

@@ -41,3 +41,21 @@ def money_to_reporting(*, amount: Decimal, currency: str, on: dt.date) -> tuple[
     """Convert once, at booking: returns (amount in the reporting currency, rate used)."""
     rate = exchange_rate_get(currency=currency, on=on)
     return quantize_money(amount * rate), rate
+
+
+class RateIndex:
+    """`exchange_rate_get` with the rate looked up once per currency and day (bulk work)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, dt.date], Decimal] = {}
+
+    def rate(self, currency: str, on: dt.date) -> Decimal:
+        """The rate in force on `on`; ValidationError (as exchange_rate_get) when none is."""
+        key = (currency, on)
+        if key not in self._cache:
+            self._cache[key] = exchange_rate_get(currency=currency, on=on)
+        return self._cache[key]
+
+    def to_reporting(self, amount: Decimal, currency: str, on: dt.date) -> tuple[Decimal, Decimal]:
+        rate = self.rate(currency, on)
+        return quantize_money(amount * rate), rate

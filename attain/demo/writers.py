@@ -9,7 +9,6 @@ A test books one plan both ways and compares every row.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
@@ -20,7 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from attain.catalog.models import ProductPrice
 from attain.core.money import quantize_money
-from attain.core.selectors import exchange_rate_get
+from attain.core.selectors import RateIndex
 from attain.customers.models import Account, Contact
 from attain.customers.services import account_create, contact_create
 from attain.demo.plans import (
@@ -51,8 +50,7 @@ from attain.orders.services import (
     order_create_from_deal,
     order_return_record,
 )
-from attain.organization.models import Membership, TerritoryAssignment
-from attain.organization.selectors import Placement, person_placement_at
+from attain.organization.selectors import Placement, PlacementIndex
 from attain.pipeline.models import (
     Activity,
     Deal,
@@ -363,58 +361,6 @@ class ServiceWriter(Writer):
 # --- in bulk ---------------------------------------------------------------------------------------
 
 
-class PlacementIndex:
-    """`person_placement_at` for any person and day, computed once per change of placement.
-
-    A placement only changes on a day some membership or territory assignment starts or ends,
-    so asking the selector on each such day gives the answer for every day in between.
-    """
-
-    EMPTY = Placement(unit_id=None, unit_path="", territory_id=None)
-
-    def __init__(self) -> None:
-        bounds: dict[int, set[dt.date]] = {}
-        for model in (Membership, TerritoryAssignment):
-            rows = model.objects.values_list("person_id", "valid_from", "valid_to")  # type: ignore[attr-defined]
-            for person_id, valid_from, valid_to in rows:
-                days = bounds.setdefault(person_id, set())
-                days.add(valid_from)
-                if valid_to is not None:
-                    days.add(valid_to)
-        self._days: dict[int, list[dt.date]] = {}
-        self._places: dict[int, list[Placement]] = {}
-        for person_id in sorted(bounds):
-            ordered = sorted(bounds[person_id])
-            self._days[person_id] = ordered
-            self._places[person_id] = [
-                person_placement_at(person_id=person_id, on=day) for day in ordered
-            ]
-
-    def at(self, person_id: int, on: dt.date) -> Placement:
-        days = self._days.get(person_id)
-        if not days:
-            return self.EMPTY
-        index = bisect.bisect_right(days, on) - 1
-        return self.EMPTY if index < 0 else self._places[person_id][index]
-
-
-class Rates:
-    """`money_to_reporting` with the rate looked up once per currency and day."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, dt.date], Decimal] = {}
-
-    def rate(self, currency: str, on: dt.date) -> Decimal:
-        key = (currency, on)
-        if key not in self._cache:
-            self._cache[key] = exchange_rate_get(currency=currency, on=on)
-        return self._cache[key]
-
-    def to_reporting(self, amount: Decimal, currency: str, on: dt.date) -> tuple[Decimal, Decimal]:
-        rate = self.rate(currency, on)
-        return quantize_money(amount * rate), rate
-
-
 def _stamp(record: Any, placement: Placement, owner: Any) -> None:
     record.owner = owner
     record.unit_id = placement.unit_id
@@ -430,7 +376,7 @@ class BulkWriter(Writer):
         self.end = end
         self.batch = batch
         self.places = PlacementIndex()
-        self.rates = Rates()
+        self.rates = RateIndex()
         self.stages = {s.pk: s for s in Stage.objects.all()}
         self.won_stage = Stage.objects.filter(is_won=True, is_lost=False, is_active=True).first()
         self.lost_stage = Stage.objects.filter(is_won=False, is_lost=True, is_active=True).first()

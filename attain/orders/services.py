@@ -24,9 +24,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from attain.catalog.models import Product, ProductPrice
-from attain.core.facts import facts_changed
+from attain.core.bulk import bulk_insert, stamp_times
+from attain.core.facts import facts_changed, facts_changed_between, facts_suspended
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money, reporting_currency
-from attain.core.selectors import exchange_rate_get, money_to_reporting
+from attain.core.selectors import RateIndex, exchange_rate_get
 from attain.customers.models import Account
 from attain.orders.models import (
     LIFECYCLE,
@@ -38,7 +39,7 @@ from attain.orders.models import (
     ReturnReason,
 )
 from attain.organization.models import Person
-from attain.organization.selectors import person_placement_at
+from attain.organization.selectors import PlacementIndex, person_placement_at
 from attain.pipeline.models import Deal, DealStatus
 
 HUNDRED = Decimal(100)
@@ -142,6 +143,60 @@ def _cost_row(*, product_id: int, currency: str, on: dt.date) -> ProductPrice | 
     return row
 
 
+class Catalogue:
+    """Where lines get their list price, unit cost and exchange rates: the database, row by row
+    (one order), or preloaded indexes (`PreloadedCatalogue`, for many orders at once)."""
+
+    def price_row(self, *, product_id: int, currency: str, on: dt.date) -> ProductPrice | None:
+        return _price_row(product_id=product_id, currency=currency, on=on)
+
+    def cost_row(self, *, product_id: int, currency: str, on: dt.date) -> ProductPrice | None:
+        return _cost_row(product_id=product_id, currency=currency, on=on)
+
+    def rate(self, *, currency: str, on: dt.date) -> Decimal:
+        return exchange_rate_get(currency=currency, on=on)
+
+
+class PreloadedCatalogue(Catalogue):
+    """The same answers as `Catalogue` from the price rows of some products, read once."""
+
+    def __init__(self, product_ids: Sequence[int]) -> None:
+        self._rows: dict[tuple[int, str], list[ProductPrice]] = {}
+        self._any: dict[int, list[ProductPrice]] = {}
+        prices = ProductPrice.objects.filter(product_id__in=sorted(set(product_ids)))
+        for row in prices.order_by("valid_from", "pk"):
+            self._rows.setdefault((row.product_id, row.currency), []).append(row)
+            self._any.setdefault(row.product_id, []).append(row)
+        self._rates = RateIndex()
+
+    def price_row(self, *, product_id: int, currency: str, on: dt.date) -> ProductPrice | None:
+        found = None
+        for row in self._rows.get((product_id, currency), ()):  # ordered by valid_from, pk
+            if row.valid_from > on:
+                break
+            found = row
+        return found
+
+    def cost_row(self, *, product_id: int, currency: str, on: dt.date) -> ProductPrice | None:
+        row = self.price_row(product_id=product_id, currency=currency, on=on)
+        if row is None and currency != reporting_currency():
+            row = self.price_row(product_id=product_id, currency=reporting_currency(), on=on)
+        if row is None:
+            candidates = [r for r in self._any.get(product_id, ()) if r.valid_from <= on]
+            if candidates:  # latest day, then currency A→Z, then the newest row
+                latest = max(r.valid_from for r in candidates)
+                same_day = [r for r in candidates if r.valid_from == latest]
+                first = min(r.currency for r in same_day)
+                row = max((r for r in same_day if r.currency == first), key=lambda r: r.pk)
+        return row
+
+    def rate(self, *, currency: str, on: dt.date) -> Decimal:
+        return self._rates.rate(currency, on)
+
+
+DATABASE_CATALOGUE = Catalogue()
+
+
 def _build_line(
     *,
     data: OrderLineInput,
@@ -150,6 +205,7 @@ def _build_line(
     on: dt.date,
     rate: Decimal,
     errors: dict[str, str],
+    catalogue: Catalogue = DATABASE_CATALOGUE,
 ) -> OrderLine | None:
     """Price one line (unsaved); problems go into `errors` under `<prefix>field`."""
     product = getattr(data, "product", None)
@@ -182,7 +238,7 @@ def _build_line(
     raw_price = getattr(data, "unit_price", None)
     unit_price: Decimal | None
     if raw_price is None:
-        row = _price_row(product_id=product.pk, currency=currency, on=on)
+        row = catalogue.price_row(product_id=product.pk, currency=currency, on=on)
         if row is None:
             errors[f"{prefix}unit_price"] = gettext(
                 "%(sku)s has no list price in %(currency)s on or before %(on)s; "
@@ -201,7 +257,7 @@ def _build_line(
         elif not _places_ok(unit_price, CENT) or unit_price > MAX_MONEY:
             errors[f"{prefix}unit_price"] = gettext("Use at most 2 decimal places.")
             ok = False
-    cost = _cost_row(product_id=product.pk, currency=currency, on=on)
+    cost = catalogue.cost_row(product_id=product.pk, currency=currency, on=on)
     if cost is None:
         errors[f"{prefix}product"] = gettext(
             "%(sku)s has no price or unit cost on or before %(on)s; add one to the catalog first."
@@ -217,8 +273,8 @@ def _build_line(
         cost_reporting = quantize_money(quantity * cost.unit_cost * rate)
     else:
         try:
-            cost_reporting, _rate = money_to_reporting(
-                amount=quantity * cost.unit_cost, currency=cost.currency, on=on
+            cost_reporting = quantize_money(
+                quantity * cost.unit_cost * catalogue.rate(currency=cost.currency, on=on)
             )
         except ValidationError:
             errors[f"{prefix}product"] = gettext(
@@ -435,6 +491,193 @@ def order_create(
     _recompute_totals(order)
     facts_changed("order", ids=[order.pk])
     return order
+
+
+@dataclass(frozen=True)
+class BulkOrder:
+    """One order for `orders_create_bulk`: what `order_create` takes, with the account, owner and
+    deal given by id (a bulk load names hundreds of thousands of them)."""
+
+    account_id: int
+    owner_id: int
+    currency: str
+    ordered_on: dt.date
+    lines: Sequence[OrderLineInput]
+    number: str | None = None
+    external_ref: str = ""
+    notes: str = ""
+    delivery_promised_on: dt.date | None = None
+    deal_id: int | None = None
+
+
+class _Numbers:
+    """The orders service's numbering for many orders: SO-<year>-<6 digits>, continuing each
+    year's sequence and skipping numbers that are taken."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = taken
+        self.last: dict[int, int] = {}
+
+    def next(self, year: int) -> str:
+        prefix = f"{NUMBER_PREFIX}-{year:04d}-"
+        if year not in self.last:
+            top = (
+                Order.objects.filter(
+                    number__regex=rf"^{NUMBER_PREFIX}-{year:04d}-[0-9]{{{NUMBER_DIGITS}}}$"
+                )
+                .order_by("-number")
+                .values_list("number", flat=True)
+                .first()
+            )
+            self.last[year] = int(top[len(prefix) :]) if top else 0
+        while True:
+            self.last[year] += 1
+            number = f"{prefix}{self.last[year]:0{NUMBER_DIGITS}d}"
+            if number not in self.taken:
+                self.taken.add(number)
+                return number
+
+
+@transaction.atomic
+def orders_create_bulk(*, orders: Sequence[BulkOrder]) -> list[Order]:
+    """Take many orders at once, with exactly the rules and the arithmetic of `order_create`
+    (the same line pricing, organisation stamp and conversion, from indexes read once), written
+    in bulk (COPY on PostgreSQL); the derived tables are then recomputed once for the days the
+    orders fall on. Errors name the order by its place in the list: `orders[3].currency`,
+    `orders[3].lines[0].quantity`; nothing is written when any order has one."""
+    errors: dict[str, str] = {}
+    products = [line.product for order in orders for line in order.lines]
+    catalogue = PreloadedCatalogue([p.pk for p in products if isinstance(p, Product)])
+    accounts = set(
+        Account.objects.filter(pk__in={o.account_id for o in orders}).values_list("pk", flat=True)
+    )
+    owners = set(
+        Person.objects.filter(pk__in={o.owner_id for o in orders}).values_list("pk", flat=True)
+    )
+    deals = {
+        d.pk: d
+        for d in Deal.objects.filter(pk__in={o.deal_id for o in orders if o.deal_id is not None})
+    }
+    given = [o.number.strip() for o in orders if o.number]
+    taken = set(Order.objects.filter(number__in=given).values_list("number", flat=True))
+    seen_numbers: set[str] = set()
+    built: list[tuple[Order, list[OrderLine]]] = []
+    places = PlacementIndex(owners)
+    for i, data in enumerate(orders):
+        at = f"orders[{i}]."
+        mine: dict[str, str] = {}
+        if data.account_id not in accounts:
+            mine["account"] = gettext("Choose the customer account.")
+        if data.owner_id not in owners:
+            mine["owner"] = gettext("Choose the owner (the seller accountable for the order).")
+        currency = (data.currency or "").strip().upper()
+        if currency not in CURRENCIES:
+            mine["currency"] = gettext("“%(currency)s” is not a supported currency code.") % {
+                "currency": currency
+            }
+        if not _is_date(data.ordered_on):
+            mine["ordered_on"] = gettext("Enter the date the order was taken (YYYY-MM-DD).")
+        number = data.number.strip() if data.number else None
+        if data.number is not None and not number:
+            mine["number"] = gettext(
+                "The order number cannot be blank (leave it out to generate one)."
+            )
+        elif number and len(number) > 30:
+            mine["number"] = gettext("The order number can be at most 30 characters.")
+        elif number and (number in taken or number in seen_numbers):
+            mine["number"] = gettext("There is already an order numbered %(number)s.") % {
+                "number": number
+            }
+        if number:
+            seen_numbers.add(number)
+        if len(data.external_ref or "") > 64:
+            mine["external_ref"] = gettext("The external id can be at most 64 characters.")
+        on = data.ordered_on if _is_date(data.ordered_on) else None
+        _check_promised(
+            mine, ordered_on=on, dates={"delivery_promised_on": data.delivery_promised_on}
+        )
+        deal = deals.get(data.deal_id) if data.deal_id is not None else None
+        if data.deal_id is not None:
+            if deal is None:
+                mine["deal"] = gettext("Choose a deal.")
+            elif deal.status != DealStatus.WON:
+                mine["deal"] = gettext(
+                    "Only a won deal can become an order; “%(deal)s” is %(status)s."
+                ) % {"deal": deal, "status": deal.status}
+            elif deal.account_id != data.account_id:
+                mine["deal"] = gettext("The deal “%(deal)s” is for another account.") % {
+                    "deal": deal
+                }
+        if not data.lines:
+            mine["lines"] = gettext("An order needs at least one line.")
+        rate: Decimal | None = None
+        if on is not None and "currency" not in mine:
+            try:
+                rate = catalogue.rate(currency=currency, on=on)
+            except ValidationError:
+                mine["currency"] = gettext(
+                    "There is no exchange rate for %(currency)s on or before %(on)s; "
+                    "add one under Settings → Exchange rates."
+                ) % {"currency": currency, "on": on.isoformat()}
+        lines: list[OrderLine] = []
+        if on is not None and rate is not None:
+            for index, line_data in enumerate(data.lines):
+                line = _build_line(
+                    data=line_data,
+                    prefix=f"lines[{index}].",
+                    currency=currency,
+                    on=on,
+                    rate=rate,
+                    errors=mine,
+                    catalogue=catalogue,
+                )
+                if line is not None:
+                    lines.append(line)
+        if mine:
+            errors.update({at + k: v for k, v in mine.items()})
+            continue
+        assert on is not None and rate is not None
+        placement = places.at(data.owner_id, on)
+        order = Order(
+            number=number or "",
+            account_id=data.account_id,
+            deal=deal,
+            currency=currency,
+            fx_rate=rate,
+            ordered_on=on,
+            delivery_promised_on=data.delivery_promised_on,
+            notes=data.notes or "",
+            external_ref=data.external_ref or "",
+            owner_id=data.owner_id,
+            unit_id=placement.unit_id,
+            unit_path=placement.unit_path,
+            territory_id=placement.territory_id,
+            status=OrderStatus.TAKEN,
+            net_total=quantize_money(sum((x.net_amount for x in lines), Decimal(0))),
+            net_total_reporting=quantize_money(
+                sum((x.net_amount_reporting for x in lines), Decimal(0))
+            ),
+        )
+        built.append((order, lines))
+    _raise(errors)
+    numbers = _Numbers(taken | seen_numbers)
+    for order, _lines in built:
+        if not order.number:
+            order.number = numbers.next(order.ordered_on.year)
+    created = [order for order, _lines in built]
+    with facts_suspended():
+        stamp_times(created)
+        bulk_insert(Order, created)
+        all_lines = []
+        for order, lines in built:
+            for line in lines:
+                line.order_id = order.pk
+                all_lines.append(line)
+        bulk_insert(OrderLine, all_lines)
+    if created:
+        days = [order.ordered_on for order in created]
+        facts_changed_between("order", start=min(days), end=max(days))
+    return created
 
 
 @transaction.atomic

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +47,47 @@ def person_placement_at(*, person_id: int, on: dt.date) -> Placement:
         .first()
     )
     return Placement(unit_id=unit_id, unit_path=unit_path, territory_id=territory_id)
+
+
+class PlacementIndex:
+    """`person_placement_at` for any person and day, computed once per change of placement
+    (for bulk work: seeding, imports).
+
+    A placement only changes on a day some membership or territory assignment starts or ends,
+    so asking the selector on each such day gives the answer for every day in between.
+    """
+
+    EMPTY = Placement(unit_id=None, unit_path="", territory_id=None)
+
+    def __init__(self, person_ids: Iterable[int] | None = None) -> None:
+        wanted = None if person_ids is None else sorted(set(person_ids))
+        bounds: dict[int, set[dt.date]] = {}
+        for model in (Membership, TerritoryAssignment):
+            rows = model.objects.all()  # type: ignore[attr-defined]
+            if wanted is not None:
+                rows = rows.filter(person_id__in=wanted)
+            for person_id, valid_from, valid_to in rows.values_list(
+                "person_id", "valid_from", "valid_to"
+            ):
+                days = bounds.setdefault(person_id, set())
+                days.add(valid_from)
+                if valid_to is not None:
+                    days.add(valid_to)
+        self._days: dict[int, list[dt.date]] = {}
+        self._places: dict[int, list[Placement]] = {}
+        for person_id in sorted(bounds):
+            ordered = sorted(bounds[person_id])
+            self._days[person_id] = ordered
+            self._places[person_id] = [
+                person_placement_at(person_id=person_id, on=day) for day in ordered
+            ]
+
+    def at(self, person_id: int, on: dt.date) -> Placement:
+        days = self._days.get(person_id)
+        if not days:
+            return self.EMPTY
+        index = bisect.bisect_right(days, on) - 1
+        return self.EMPTY if index < 0 else self._places[person_id][index]
 
 
 def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:

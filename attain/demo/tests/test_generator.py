@@ -14,11 +14,12 @@ from django.test import Client
 
 from attain.catalog.models import Product, ProductPrice
 from attain.core.money import quantize_money
+from attain.core.selectors import RateIndex
 from attain.demo.data import DEMO_PASSWORD, SCALES
 from attain.demo.digest import demo_digest, table_rows
 from attain.demo.generator import generate, line_net
 from attain.demo.plans import LinePlan
-from attain.demo.writers import Rates, order_line_build, return_refund
+from attain.demo.writers import order_line_build, return_refund
 from attain.orders.models import Order, OrderLine, OrderReturn
 from attain.orders.services import OrderLineInput, order_create
 from attain.organization.models import Employment, Membership, Person, Role
@@ -91,7 +92,7 @@ def test_bulk_line_arithmetic_matches_the_orders_service(world):
     )
     booked = order.lines.get()
 
-    rate = Rates().rate("GBP", day)
+    rate = RateIndex().rate("GBP", day)
     built = order_line_build(
         product=product,
         quantity=Decimal("7"),
