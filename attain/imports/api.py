@@ -89,7 +89,7 @@ class MappingOut(Schema):
 
 
 def _job_out(job: ImportJob) -> dict[str, Any]:
-    progress = progress_get(kind=PROGRESS_KIND, key=job.pk)
+    progress = progress_get(kind=PROGRESS_KIND, key=job.pk) if job.is_busy else None
     return {
         "id": job.pk,
         "entity": job.entity,

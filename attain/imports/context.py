@@ -9,7 +9,7 @@ mapping's `create_missing` are created (a product line, a unit, a person, an acc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +131,35 @@ class ImportContext:
         if match is not None:
             self._cache(key, match)
         return match
+
+    def preload(self, entity: str, texts: Iterable[str]) -> None:
+        """Find many references at once (one query per 1,000 texts and lookup field); what
+        is ambiguous or unknown is left to `lookup`, which says so."""
+        model, fields = LOOKUPS[entity]
+        manager = model._default_manager
+        missing = {t for t in texts if t and (entity, t) not in self.found}
+        for name in fields:
+            if not missing or name == "full_name":
+                continue
+            ordered = sorted(missing)
+            for i in range(0, len(ordered), 1000):
+                chunk = ordered[i : i + 1000]
+                if name == "email":
+                    by_value: dict[str, list[Any]] = {}
+                    for obj in manager.filter(email__in=[c.lower() for c in chunk]):
+                        by_value.setdefault(str(getattr(obj, name)), []).append(obj)
+                    pairs = [(c, by_value.get(c.lower(), [])) for c in chunk]
+                else:
+                    by_value = {}
+                    for obj in manager.filter(**{f"{name}__in": chunk}):
+                        by_value.setdefault(str(getattr(obj, name)), []).append(obj)
+                    pairs = [(c, by_value.get(c, [])) for c in chunk]
+                for text, found in pairs:
+                    if len(found) == 1:
+                        self.found[(entity, text)] = found[0]
+                        missing.discard(text)
+                    elif len(found) > 1:
+                        missing.discard(text)  # ambiguous: lookup() reports it
 
     def ref(self, column: Column, text: str | None, *, owner: Person | None = None) -> Any:
         """The record a reference cell names (None for an empty cell); unknown → RowProblem,

@@ -73,6 +73,14 @@ class RowProblem(Exception):
         self.errors = errors
 
 
+class RowsProblem(Exception):
+    """Errors of many rows at once (row, column, message), raised by a bulk `apply_many`."""
+
+    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
 class NotYet(RowProblem):
     """A row names a record that a later row of the same file creates: try it again after."""
 
@@ -109,6 +117,8 @@ class Entity:
     #: columns of a line (for entities whose rows are lines of one record, e.g. orders)
     line_columns: tuple[str, ...] = ()
     help: Any = ""
+    #: applies every record at once (bulk entities: orders); returns one result per record
+    apply_many: Callable[[Any, list[Record]], list[str]] | None = None
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -313,6 +323,32 @@ def _records(
         yield groups[key]
 
 
+def _apply_many(
+    entity: Entity,
+    context: Any,
+    records: Iterator[Record],
+    outcome: Outcome,
+    origin: Callable[[str], str],
+    progress: Progress | None,
+    total_rows: int | None,
+) -> None:
+    """Bulk entities: parse every row first, then apply them all in one call."""
+    todo = list(records)
+    if progress is not None:
+        progress(outcome.rows, total_rows or outcome.rows)
+    if outcome.error_count or not todo:
+        return  # rows that cannot be parsed: nothing is applied (all or nothing)
+    assert entity.apply_many is not None
+    try:
+        results = entity.apply_many(context, todo)
+    except RowsProblem as exc:
+        for row, name, message in exc.errors:
+            outcome.add_error(RowError(row, origin(name), message))
+        return
+    for result in results:
+        outcome.count(result)
+
+
 def _self_refs(entity: Entity) -> bool:
     return any(c.ref == entity.name for c in entity.columns)
 
@@ -353,9 +389,7 @@ def _versions(
         groups.setdefault(record, []).append(key)
         if not is_skipped(mapping, sources, cells):
             kept[record] = key
-    return {
-        key: kept[record] for record, keys in groups.items() if record in kept for key in keys
-    }
+    return {key: kept[record] for record, keys in groups.items() if record in kept for key in keys}
 
 
 def run(
@@ -422,6 +456,23 @@ def run(
     waiting: list[Record] = []
     try:
         with transaction.atomic():
+            if entity.apply_many is not None:
+                _apply_many(
+                    entity,
+                    context,
+                    _records(entity, parsed_rows(), outcome, origin),
+                    outcome,
+                    origin,
+                    progress,
+                    total_rows,
+                )
+                context.finish()
+                if outcome.rows == 0:
+                    outcome.add_error(RowError(0, "", _("The file has a header but no rows.")))
+                if dry_run or outcome.error_count:
+                    raise Rollback
+                outcome.committed = True
+                return outcome
             for record in _records(entity, parsed_rows(), outcome, origin):
                 if not attempt(record, last_try=False):
                     waiting.append(record)  # names a record of a later row: try again after

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as __
@@ -28,7 +29,15 @@ from attain.customers.models import Account, Contact, Segment, SizeBand
 from attain.goals import services as goals
 from attain.goals.models import Goal, PeriodKind, ScopeKind
 from attain.imports.context import ImportContext, unique_code
-from attain.imports.engine import CREATED, UNCHANGED, UPDATED, Entity, Record, RowProblem
+from attain.imports.engine import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    Entity,
+    Record,
+    RowProblem,
+    RowsProblem,
+)
 from attain.imports.fields import Column
 from attain.orders import services as orders
 from attain.orders.models import Order, OrderLine, OrderReturn, OrderStatus, ReturnReason
@@ -185,7 +194,9 @@ UNIT_COLUMNS = (
 
 def apply_unit(ctx: ImportContext, r: Record) -> str:
     unit = OrgUnit.objects.filter(code=r.get("code")).first()
-    kind = r.get("kind") or (UnitKind.COMPANY if not OrgUnit.objects.get_root_nodes() else UnitKind.TEAM)
+    kind = r.get("kind") or (
+        UnitKind.COMPANY if not OrgUnit.objects.get_root_nodes() else UnitKind.TEAM
+    )
     if unit is None:
         parent = ctx.ref(UNIT_COLUMNS[3], r.get("parent"))
         if parent is None and kind != UnitKind.COMPANY:
@@ -431,7 +442,7 @@ ACCOUNT_COLUMNS = (
     choice("size_band", __("size"), SizeBand.choices),
     Column("employees", "int", __("employees"), minimum=Decimal(0)),
     money("annual_revenue", __("annual revenue")),
-    text("country", __("country (ISO code)"), max_length=2),
+    Column("country", "country", __("country"), help=__("ISO code (NO) or English name.")),
     text("region", __("region"), max_length=80),
     text("city", __("city"), max_length=80),
     text("website", __("website")),
@@ -834,6 +845,108 @@ def apply_order(ctx: ImportContext, r: Record) -> str:
     if r.get("external_id"):
         ctx.remember("orders", r.get("external_id"), order)
     return CREATED
+
+
+def apply_orders(ctx: ImportContext, records: list[Record]) -> list[str]:
+    """Every order of the file at once (`orders_create_bulk`: the rules of `order_create`,
+    written in bulk): orders already imported (same external id or number) are compared with
+    the file and left alone."""
+    columns = {c.name: c for c in ORDER_COLUMNS}
+    ctx.preload("accounts", {r.get("account") for r in records})
+    ctx.preload("people", {r.get("owner") for r in records if r.get("owner")})
+    ctx.preload("products", {line["product"] for r in records for _row, line in r.lines})
+    ctx.preload("deals", {r.get("deal") for r in records if r.get("deal")})
+    refs = [r.get("external_id") for r in records if r.get("external_id")]
+    existing: dict[str, Order] = {}
+    for i in range(0, len(refs), 1000):
+        for order in Order.objects.filter(external_ref__in=refs[i : i + 1000]):
+            existing[order.external_ref] = order
+    numbers = [r.get("number") for r in records if r.get("number") and not r.get("external_id")]
+    for order in Order.objects.filter(number__in=numbers):
+        existing[order.number] = order
+    have: dict[int, list[tuple[Any, ...]]] = {}
+    for line in OrderLine.objects.filter(order__in=list(existing.values())):
+        have.setdefault(line.order_id, []).append(
+            (line.product_id, line.quantity, line.unit_price, line.discount_pct)
+        )
+    problems: list[tuple[int, str, str]] = []
+    results: list[str] = []
+    todo: list[orders.BulkOrder] = []
+    rows_of: list[Record] = []
+    for r in records:
+        try:
+            lines = [
+                orders.OrderLineInput(
+                    product=ctx.ref(columns["product"], line["product"]),
+                    quantity=line["quantity"],
+                    unit_price=line["unit_price"],
+                    discount_pct=line["discount_pct"]
+                    if line["discount_pct"] is not None
+                    else Decimal(0),
+                )
+                for _row, line in r.lines
+            ]
+            found = existing.get(r.get("external_id") or r.get("number") or "")
+            if found is not None:
+                prices = {h[0]: h[2] for h in have.get(found.pk, [])}
+                want = sorted(
+                    (
+                        x.product.pk,
+                        x.quantity,
+                        x.unit_price if x.unit_price is not None else prices.get(x.product.pk),
+                        x.discount_pct,
+                    )
+                    for x in lines
+                )
+                if sorted(have.get(found.pk, [])) != want:
+                    raise RowProblem(
+                        {
+                            "product": _(
+                                "Order %(order)s exists with other lines; an imported order is "
+                                "not changed (cancel it in Attain and import it under a new id)."
+                            )
+                            % {"order": found.number}
+                        }
+                    )
+                results.append(UNCHANGED)
+                continue
+            owner = ctx.owner(ctx.ref(OWNER, r.get("owner")))
+            account = ctx.ref(columns["account"], r.get("account"), owner=owner)
+            deal = ctx.ref(columns["deal"], r.get("deal"))
+        except RowProblem as exc:
+            problems += [(r.row, name, message) for name, message in exc.errors.items()]
+            continue
+        todo.append(
+            orders.BulkOrder(
+                account_id=account.pk,
+                owner_id=owner.pk,
+                currency=r.get("currency") or settings.REPORTING_CURRENCY,
+                ordered_on=r.get("ordered_on"),
+                lines=lines,
+                number=r.get("number") or None,
+                external_ref=r.get("external_id", ""),
+                notes=r.get("notes", ""),
+                delivery_promised_on=r.get("delivery_promised_on"),
+                deal_id=deal.pk if deal is not None else None,
+            )
+        )
+        rows_of.append(r)
+    if problems:
+        raise RowsProblem(problems)
+    try:
+        orders.orders_create_bulk(orders=todo)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            index, _dot, rest = key.removeprefix("orders[").partition("].")
+            record = rows_of[int(index)]
+            row = record.row
+            name = rest
+            if rest.startswith("lines["):
+                line_index, _dot, name = rest.removeprefix("lines[").partition("].")
+                row = record.lines[int(line_index)][0]
+            problems.append((row, ctx.column_of(name), " ".join(messages)))
+        raise RowsProblem(sorted(problems)) from None
+    return results + [CREATED] * len(todo)
 
 
 STEPS = [

@@ -180,6 +180,41 @@ def _choice(col: Column, text: str, fmt: str, decimal_comma: bool) -> str:
     )
 
 
+#: English names of countries that exports often spell out, → ISO 3166 codes
+COUNTRY_NAMES = {
+    "united states": "US", "united states of america": "US", "usa": "US", "canada": "CA",
+    "mexico": "MX", "brazil": "BR", "argentina": "AR", "chile": "CL", "colombia": "CO",
+    "peru": "PE", "panama": "PA", "united kingdom": "GB", "uk": "GB", "great britain": "GB",
+    "ireland": "IE", "netherlands": "NL", "the netherlands": "NL", "belgium": "BE",
+    "luxembourg": "LU", "germany": "DE", "france": "FR", "spain": "ES", "portugal": "PT",
+    "italy": "IT", "switzerland": "CH", "austria": "AT", "denmark": "DK", "norway": "NO",
+    "sweden": "SE", "finland": "FI", "iceland": "IS", "poland": "PL", "czechia": "CZ",
+    "czech republic": "CZ", "slovakia": "SK", "hungary": "HU", "romania": "RO",
+    "bulgaria": "BG", "greece": "GR", "turkey": "TR", "ukraine": "UA", "israel": "IL",
+    "jordan": "JO", "egypt": "EG", "south africa": "ZA", "kenya": "KE", "nigeria": "NG",
+    "morocco": "MA", "india": "IN", "china": "CN", "japan": "JP", "korea": "KR",
+    "south korea": "KR", "philippines": "PH", "indonesia": "ID", "singapore": "SG",
+    "malaysia": "MY", "thailand": "TH", "vietnam": "VN", "australia": "AU",
+    "new zealand": "NZ", "united arab emirates": "AE", "saudi arabia": "SA",
+}  # fmt: skip
+
+
+def _country(col: Column, text: str, fmt: str, decimal_comma: bool) -> str:
+    cleaned = text.strip()
+    if len(cleaned) == 2 and cleaned.isascii() and cleaned.isalpha():
+        return cleaned.upper()
+    found = COUNTRY_NAMES.get(cleaned.lower())
+    if found is None:
+        raise CellError(
+            _(
+                "“%(text)s” is not a 2-letter country code (such as NO or US), nor a country "
+                "name Attain knows; translate it in the mapping's values."
+            )
+            % {"text": text}
+        )
+    return found
+
+
 def _ref(col: Column, text: str, fmt: str, decimal_comma: bool) -> str:
     return text  # resolved against the database by the entity
 
@@ -193,6 +228,7 @@ PARSERS: dict[str, Callable[[Column, str, str, bool], Any]] = {
     "datetime": _datetime,
     "bool": _bool,
     "choice": _choice,
+    "country": _country,
     "ref": _ref,
 }
 
@@ -205,5 +241,6 @@ KIND_LABELS = {
     "datetime": gettext_lazy("date and time"),
     "bool": gettext_lazy("yes / no"),
     "choice": gettext_lazy("one of a list"),
+    "country": gettext_lazy("country"),
     "ref": gettext_lazy("reference"),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from attain.imports.entities import ENTITIES
@@ -24,7 +25,7 @@ ENCODING_LABELS = {
 class UploadForm(forms.Form):
     entity = forms.ChoiceField(
         label=_("What the file holds"),
-        choices=[(k, e.label) for k, e in ENTITIES.items()],
+        choices=[(k, capfirst(e.label)) for k, e in ENTITIES.items()],
     )
     file = forms.FileField(
         label=_("File"), help_text=_("CSV or XLSX; the first row names the columns.")
@@ -36,7 +37,10 @@ class UploadForm(forms.Form):
         + [(k, k.capitalize()) for k in PRESETS],
     )
     mapping = forms.ModelChoiceField(
-        label=_("Saved mapping"), required=False, queryset=ImportMapping.objects.none()
+        label=_("Saved mapping"),
+        required=False,
+        queryset=ImportMapping.objects.none(),
+        empty_label=_("None"),
     )
     mapping_file = forms.FileField(
         label=_("Mapping file"),

@@ -124,9 +124,7 @@ def mapping_from_dict(data: Mapping[str, Any]) -> ColumnMapping:
         if not isinstance(found, Mapping) or any(
             isinstance(v, str) or not isinstance(v, Iterable) for v in found.values()
         ):
-            raise MappingProblem(
-                _("“options.%(name)s” must be a table of lists.") % {"name": name}
-            )
+            raise MappingProblem(_("“options.%(name)s” must be a table of lists.") % {"name": name})
     divide = options.get("divide", {}) or {}
     if not isinstance(divide, Mapping) or not all(
         isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in divide.values()

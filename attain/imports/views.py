@@ -134,7 +134,7 @@ def _column_table(job: ImportJob) -> list[dict[str, Any]]:
 
 
 def _progress(job: ImportJob) -> dict[str, Any]:
-    found = progress_get(kind=PROGRESS_KIND, key=job.pk)
+    found = progress_get(kind=PROGRESS_KIND, key=job.pk) if job.is_busy else None
     if found is None:
         return {"done": 0, "total": 0, "pct": 0}
     pct = int(found.done * 100 / found.total) if found.total else 0

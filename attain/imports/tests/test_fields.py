@@ -101,3 +101,20 @@ def test_yes_and_no_in_the_interface_languages():
     flag = Column("b", "bool")
     assert [flag.parse(t) for t in ("Yes", "ja", "1", "oo", "da")] == [True] * 5
     assert [flag.parse(t) for t in ("No", "nee", "0", "hindi", "nu")] == [False] * 5
+
+
+def test_countries_by_code_or_english_name():
+    country = Column("c", "country")
+    assert [country.parse(t) for t in ("no", "NO", "Norway", "united states", "Philippines")] == [
+        "NO",
+        "NO",
+        "NO",
+        "US",
+        "PH",
+    ]
+    with pytest.raises(CellError) as exc:
+        country.parse("Philipines")
+    assert str(exc.value) == (
+        "“Philipines” is not a 2-letter country code (such as NO or US), nor a country name "
+        "Attain knows; translate it in the mapping's values."
+    )

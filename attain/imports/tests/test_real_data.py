@@ -63,7 +63,9 @@ def test_maven_crm_imports_and_its_figures_equal_the_csv(company):
     load(company, "people", d / "sales_teams.csv", mapping="maven_crm/sales_teams.toml")
     load(company, "products", d / "products.csv", mapping="maven_crm/products.toml")
     load(company, "accounts", d / "accounts.csv", mapping="maven_crm/accounts.toml")
-    deals_job = load(company, "deals", d / "sales_pipeline.csv", mapping="maven_crm/sales_pipeline.toml")
+    deals_job = load(
+        company, "deals", d / "sales_pipeline.csv", mapping="maven_crm/sales_pipeline.toml"
+    )
 
     teams, pipeline = rows(d / "sales_teams.csv"), rows(d / "sales_pipeline.csv")
     accounts, products = rows(d / "accounts.csv"), rows(d / "products.csv")
@@ -81,8 +83,12 @@ def test_maven_crm_imports_and_its_figures_equal_the_csv(company):
     assert by_status[DealStatus.WON] == csv_status["Won"] == 4238
     assert by_status[DealStatus.LOST] == csv_status["Lost"] == 2473
     assert by_status[DealStatus.OPEN] == csv_status["Engaging"] + csv_status["Prospecting"]
-    assert Deal.objects.filter(account__isnull=True).count() == sum(1 for p in pipeline if not p["account"])
-    assert Account.objects.filter(parent__isnull=False).count() == sum(1 for a in accounts if a["subsidiary_of"])
+    assert Deal.objects.filter(account__isnull=True).count() == sum(
+        1 for p in pipeline if not p["account"]
+    )
+    assert Account.objects.filter(parent__isnull=False).count() == sum(
+        1 for a in accounts if a["subsidiary_of"]
+    )
 
     # won revenue per agent, per manager (their team) and per office, from the rollups
     won = [p for p in pipeline if p["deal_stage"] == "Won"]
@@ -125,16 +131,32 @@ def test_maven_crm_imports_and_its_figures_equal_the_csv(company):
     assert found == expected
 
     # re-importing every file changes nothing
-    again = load(company, "deals", d / "sales_pipeline.csv", mapping="maven_crm/sales_pipeline.toml")
+    again = load(
+        company, "deals", d / "sales_pipeline.csv", mapping="maven_crm/sales_pipeline.toml"
+    )
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 8800)
-    assert load(company, "accounts", d / "accounts.csv", mapping="maven_crm/accounts.toml").unchanged_count == 85
-    assert load(company, "people", d / "sales_teams.csv", mapping="maven_crm/sales_teams.toml").unchanged_count == 35
+    assert (
+        load(
+            company, "accounts", d / "accounts.csv", mapping="maven_crm/accounts.toml"
+        ).unchanged_count
+        == 85
+    )
+    assert (
+        load(
+            company, "people", d / "sales_teams.csv", mapping="maven_crm/sales_teams.toml"
+        ).unchanged_count
+        == 35
+    )
 
 
 def test_salesforce_export_imports_with_the_preset_and_its_figures_equal_the_csv(company, tmp_path):
     d = DATA / "salesforce_export"
     accounts, contacts = rows(d / "Account.csv"), rows(d / "Contact.csv")
-    leads, opportunities, tasks = rows(d / "Lead.csv"), rows(d / "Opportunity.csv"), rows(d / "Task.csv")
+    leads, opportunities, tasks = (
+        rows(d / "Lead.csv"),
+        rows(d / "Opportunity.csv"),
+        rows(d / "Task.csv"),
+    )
     # The export has no User file: its two owners are imported as people first, as a user
     # export would bring them (Id, FirstName, LastName, Email).
     owners = sorted({r["OwnerId"] for r in accounts + contacts + leads + opportunities + tasks})
@@ -156,7 +178,11 @@ def test_salesforce_export_imports_with_the_preset_and_its_figures_equal_the_csv
 
     assert Account.objects.count() == len(accounts) == 22
     assert Contact.objects.count() == len(contacts) == 102
-    assert Contact.objects.filter(account__isnull=True).count() == sum(1 for c in contacts if not c["AccountId"]) == 84
+    assert (
+        Contact.objects.filter(account__isnull=True).count()
+        == sum(1 for c in contacts if not c["AccountId"])
+        == 84
+    )
     assert Lead.objects.count() == len(leads) == 60
     assert Deal.objects.count() == len(opportunities) == 50
     assert Activity.objects.count() == len(tasks) == 75
@@ -164,7 +190,9 @@ def test_salesforce_export_imports_with_the_preset_and_its_figures_equal_the_csv
     for row in accounts:
         account = Account.objects.get(external_ref=row["Id"])
         assert account.owner.external_ref == row["OwnerId"]
-        assert account.annual_revenue == (money(row["AnnualRevenue"]) if row["AnnualRevenue"] else None)
+        assert account.annual_revenue == (
+            money(row["AnnualRevenue"]) if row["AnnualRevenue"] else None
+        )
     # stages, won value and win rate
     stage_of = {"Closed Won": DealStatus.WON, "Closed Lost": DealStatus.LOST}
     expected_status = Counter(stage_of.get(o["StageName"], DealStatus.OPEN) for o in opportunities)
@@ -196,14 +224,29 @@ def test_salesforce_export_imports_with_the_preset_and_its_figures_equal_the_csv
 def test_olist_funnel_imports_and_its_figures_equal_the_csv(company, settings):
     settings.REPORTING_CURRENCY = "BRL"
     d = DATA / "olist_funnel"
-    load(company, "leads", d / "olist_marketing_qualified_leads_dataset.csv", mapping="olist_funnel/leads.toml")
+    load(
+        company,
+        "leads",
+        d / "olist_marketing_qualified_leads_dataset.csv",
+        mapping="olist_funnel/leads.toml",
+    )
     load(company, "accounts", d / "olist_sellers_dataset.csv", mapping="olist_funnel/sellers.toml")
-    load(company, "deals", d / "olist_closed_deals_dataset.csv", mapping="olist_funnel/closed_deals.toml")
-    mqls, sellers = rows(d / "olist_marketing_qualified_leads_dataset.csv"), rows(d / "olist_sellers_dataset.csv")
+    load(
+        company,
+        "deals",
+        d / "olist_closed_deals_dataset.csv",
+        mapping="olist_funnel/closed_deals.toml",
+    )
+    mqls, sellers = (
+        rows(d / "olist_marketing_qualified_leads_dataset.csv"),
+        rows(d / "olist_sellers_dataset.csv"),
+    )
     deals = rows(d / "olist_closed_deals_dataset.csv")
     assert Lead.objects.count() == len(mqls) == 8000
     assert Deal.objects.filter(status=DealStatus.WON).count() == len(deals) == 842
-    assert Account.objects.count() == len({s["seller_id"] for s in sellers} | {x["seller_id"] for x in deals})
+    assert Account.objects.count() == len(
+        {s["seller_id"] for s in sellers} | {x["seller_id"] for x in deals}
+    )
     # won deals per sales rep, and per business segment (product line)
     per_rep = Counter(x["sr_id"] for x in deals)
     found = {
@@ -216,12 +259,19 @@ def test_olist_funnel_imports_and_its_figures_equal_the_csv(company, settings):
     assert by_line == dict(per_segment)
     # every deal is linked to its lead; leads per channel follow the origin
     assert Deal.objects.filter(lead__isnull=False).count() == 842
-    assert Lead.objects.filter(channel="social").count() == sum(1 for m in mqls if m["origin"] == "social")
+    assert Lead.objects.filter(channel="social").count() == sum(
+        1 for m in mqls if m["origin"] == "social"
+    )
 
 
 def test_adventureworks_sales_people_territories_and_quota_history(company):
     d = DATA / "adventureworks"
-    load(company, "territories", d / "dw_DimSalesTerritory.csv", mapping="adventureworks/territories.toml")
+    load(
+        company,
+        "territories",
+        d / "dw_DimSalesTerritory.csv",
+        mapping="adventureworks/territories.toml",
+    )
     load(company, "people", d / "dw_DimEmployee.csv", mapping="adventureworks/employees.toml")
     load(company, "people", d / "dw_DimEmployee.csv", mapping="adventureworks/sales_people.toml")
     load(company, "goals", d / "dw_FactSalesQuota.csv", mapping="adventureworks/sales_quotas.toml")
@@ -240,7 +290,9 @@ def test_adventureworks_sales_people_territories_and_quota_history(company):
     blythe = Person.objects.get(external_ref="281")
     assert blythe.reporting_lines.get().manager.external_ref == "272"
     # territories follow SalesTerritoryKey (11 = none)
-    assert list(blythe.territory_assignments.values_list("territory__name", flat=True)) == ["Northeast"]
+    assert list(blythe.territory_assignments.values_list("territory__name", flat=True)) == [
+        "Northeast"
+    ]
     # one quarterly revenue goal per person and quarter; a second quota in a quarter revises it
     latest: dict[tuple[str, str, str], Decimal] = {}
     changes = 0  # a second quota in a quarter with another amount
@@ -251,8 +303,13 @@ def test_adventureworks_sales_people_territories_and_quota_history(company):
         latest[key] = amount
     assert Goal.objects.count() == len(latest) == 153
     assert GoalRevision.objects.count() == changes == 9
-    revision = GoalRevision.objects.get(goal__person__external_ref="272", goal__start=dt.date(2011, 7, 1))
-    assert (revision.old_target, revision.new_target) == (Decimal("91000.000"), Decimal("140000.000"))
+    revision = GoalRevision.objects.get(
+        goal__person__external_ref="272", goal__start=dt.date(2011, 7, 1)
+    )
+    assert (revision.old_target, revision.new_target) == (
+        Decimal("91000.000"),
+        Decimal("140000.000"),
+    )
     per_person: dict[str, Decimal] = defaultdict(Decimal)
     for (employee, _year, _quarter), target in latest.items():
         per_person[employee] += target
@@ -261,4 +318,8 @@ def test_adventureworks_sales_people_territories_and_quota_history(company):
         found[ref] += target
     assert dict(found) == dict(per_person)
     first = Goal.objects.get(person__external_ref="272", start=dt.date(2010, 10, 1))
-    assert (first.end, first.target, first.period_kind) == (dt.date(2010, 12, 31), Decimal("28000.000"), "quarter")
+    assert (first.end, first.target, first.period_kind) == (
+        dt.date(2010, 12, 31),
+        Decimal("28000.000"),
+        "quarter",
+    )

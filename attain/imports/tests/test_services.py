@@ -81,7 +81,9 @@ def test_accounts_are_created_then_a_reimport_changes_nothing(world, files):
 def test_a_changed_cell_updates_only_that_record(world, files):
     header = "external_id,name,segment,city\n"
     run(world, files, "accounts", header + "A-1,Acme,enterprise,Oslo\nA-2,Bolt,consumer,Rome\n")
-    job = run(world, files, "accounts", header + "A-1,Acme,enterprise,Bergen\nA-2,Bolt,consumer,Rome\n")
+    job = run(
+        world, files, "accounts", header + "A-1,Acme,enterprise,Bergen\nA-2,Bolt,consumer,Rome\n"
+    )
     assert (job.created_count, job.updated_count, job.unchanged_count) == (0, 1, 1)
     assert Account.objects.get(external_ref="A-1").city == "Bergen"
 
@@ -112,7 +114,9 @@ def test_one_bad_row_keeps_the_whole_file_out_and_every_problem_is_named(world, 
 
 
 def test_a_dry_run_counts_what_would_happen_and_keeps_nothing(world, files):
-    job = run(world, files, "accounts", "name,segment\nAcme,consumer\nBolt,consumer\n", dry_run=True)
+    job = run(
+        world, files, "accounts", "name,segment\nAcme,consumer\nBolt,consumer\n", dry_run=True
+    )
     assert job.status == ImportStatus.CHECKED
     assert job.created_count == 2
     assert Account.objects.count() == 0
@@ -152,7 +156,11 @@ def test_a_mapping_naming_a_missing_column_is_refused_before_any_row(world, file
     )
     assert job.status == ImportStatus.INVALID
     assert problems(job) == [
-        (0, "", "The mapping reads columns the file does not have: name = Firm. The file has: Company.")
+        (
+            0,
+            "",
+            "The mapping reads columns the file does not have: name = Firm. The file has: Company.",
+        )
     ]
 
 
@@ -194,7 +202,11 @@ def test_products_with_prices(world, files, catalog):
     gtx = Product.objects.get(sku="GTX-1")
     assert gtx.line.code == "HW"
     price = ProductPrice.objects.get(product=gtx)
-    assert (price.currency, price.list_price, price.unit_cost) == ("EUR", Decimal("550.00"), Decimal("300.00"))
+    assert (price.currency, price.list_price, price.unit_cost) == (
+        "EUR",
+        Decimal("550.00"),
+        Decimal("300.00"),
+    )
 
 
 def test_people_with_units_managers_and_no_email(world, files):
@@ -249,7 +261,11 @@ def test_deals_open_won_and_lost_with_their_stage_history(world, files, catalog)
     job = run(world, files, "deals", text)
     assert job.status == ImportStatus.DONE, problems(job)
     d1, d2, d3 = (Deal.objects.get(external_ref=k) for k in ("D1", "D2", "D3"))
-    assert (d1.status, d1.stage.code, d1.amount) == (DealStatus.OPEN, "proposal", Decimal("1000.00"))
+    assert (d1.status, d1.stage.code, d1.amount) == (
+        DealStatus.OPEN,
+        "proposal",
+        Decimal("1000.00"),
+    )
     assert [p.sku for p in d1.products.all()] == ["GTX-1"]
     assert [pl.code for pl in d1.product_lines.all()] == ["HW"]
     assert (d2.status, d2.closed_on) == (DealStatus.WON, dt.date(2026, 3, 20))
@@ -260,10 +276,15 @@ def test_deals_open_won_and_lost_with_their_stage_history(world, files, catalog)
         dt.date(2026, 3, 25),
     )
     assert list(
-        DealStageChange.objects.filter(deal=d2).order_by("changed_at").values_list("to_stage__code", flat=True)
+        DealStageChange.objects.filter(deal=d2)
+        .order_by("changed_at")
+        .values_list("to_stage__code", flat=True)
     ) == ["prospecting", "won"]
     assert metric_value(
-        metric="won_value", scope=Scope(person_id=world.rep.pk), start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)
+        metric="won_value",
+        scope=Scope(person_id=world.rep.pk),
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 3, 31),
     ) == Decimal("500.00")
     again = run(world, files, "deals", text)
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 3)
@@ -275,7 +296,12 @@ def test_deals_open_won_and_lost_with_their_stage_history(world, files, catalog)
 
 def test_deal_stage_history_file(world, files):
     run(world, files, "accounts", "external_id,name,segment\nA1,Acme,enterprise\n")
-    run(world, files, "deals", "external_id,account,amount,created_on,expected_close_on\nD1,A1,100,2026-03-01,2026-05-01\n")
+    run(
+        world,
+        files,
+        "deals",
+        "external_id,account,amount,created_on,expected_close_on\nD1,A1,100,2026-03-01,2026-05-01\n",
+    )
     job = run(
         world,
         files,
@@ -286,7 +312,9 @@ def test_deal_stage_history_file(world, files):
     deal = Deal.objects.get(external_ref="D1")
     assert (deal.status, deal.closed_on) == (DealStatus.WON, dt.date(2026, 3, 12))
     assert list(
-        DealStageChange.objects.filter(deal=deal).order_by("changed_at").values_list("to_stage__code", flat=True)
+        DealStageChange.objects.filter(deal=deal)
+        .order_by("changed_at")
+        .values_list("to_stage__code", flat=True)
     ) == ["prospecting", "qualification", "negotiation", "won"]
 
 
@@ -331,10 +359,23 @@ def test_orders_with_lines_then_deliveries_and_returns(world, files, catalog):
         dt.date(2026, 3, 13),
     )
     assert Order.objects.get(external_ref="O2").status == OrderStatus.CANCELLED
-    returned = run(world, files, "returns", "order,product,quantity,returned_on,reason\nO1,MG-1,1,2026-03-20,defective\n")
+    returned = run(
+        world,
+        files,
+        "returns",
+        "order,product,quantity,returned_on,reason\nO1,MG-1,1,2026-03-20,defective\n",
+    )
     assert returned.status == ImportStatus.DONE, problems(returned)
     assert OrderReturn.objects.get().quantity == Decimal("1.000")
-    assert run(world, files, "returns", "order,product,quantity,returned_on,reason\nO1,MG-1,1,2026-03-20,defective\n").unchanged_count == 1
+    assert (
+        run(
+            world,
+            files,
+            "returns",
+            "order,product,quantity,returned_on,reason\nO1,MG-1,1,2026-03-20,defective\n",
+        ).unchanged_count
+        == 1
+    )
 
 
 def test_leads_contacts_activities_goals_and_rates(world, files):
@@ -349,18 +390,45 @@ def test_leads_contacts_activities_goals_and_rates(world, files):
     assert Contact.objects.get(external_ref="C1").email == "ada@example.com"
     private = Contact.objects.get(external_ref="C2")
     assert (private.account, private.owner) == (None, world.rep)
-    assert list(Contact.objects.visible_to(world.rep.user).values_list("external_ref", flat=True)) == ["C2"]
-    leads = run(world, files, "leads", "external_id,company,source,received_on,status\nL1,Acme,Online Form,2026-03-01,qualified\n", mapping_text='[values.source]\n"Online Form" = "website"\n')
+    assert list(
+        Contact.objects.visible_to(world.rep.user).values_list("external_ref", flat=True)
+    ) == ["C2"]
+    leads = run(
+        world,
+        files,
+        "leads",
+        "external_id,company,source,received_on,status\nL1,Acme,Online Form,2026-03-01,qualified\n",
+        mapping_text='[values.source]\n"Online Form" = "website"\n',
+    )
     assert leads.status == ImportStatus.DONE, problems(leads)
     assert Lead.objects.get(external_ref="L1").status == "qualified"
-    acts = run(world, files, "activities", f"external_id,owner,kind,occurred_at,minutes,account\nT1,{world.rep.email},call,2026-03-02 10:00,30,A1\n")
+    acts = run(
+        world,
+        files,
+        "activities",
+        f"external_id,owner,kind,occurred_at,minutes,account\nT1,{world.rep.email},call,2026-03-02 10:00,30,A1\n",
+    )
     assert acts.status == ImportStatus.DONE, problems(acts)
     assert Activity.objects.get(external_ref="T1").minutes == 30
-    goals = run(world, files, "goals", f"scope,person,metric,period,start,target\nperson,{world.rep.email},revenue,month,2026-03-01,10000\n")
+    goals = run(
+        world,
+        files,
+        "goals",
+        f"scope,person,metric,period,start,target\nperson,{world.rep.email},revenue,month,2026-03-01,10000\n",
+    )
     assert goals.status == ImportStatus.DONE, problems(goals)
     goal = Goal.objects.get(person=world.rep)
-    assert (goal.start, goal.end, goal.target) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31), Decimal("10000.000"))
-    revised = run(world, files, "goals", f"scope,person,metric,period,start,target\nperson,{world.rep.email},revenue,month,2026-03-01,12000\n")
+    assert (goal.start, goal.end, goal.target) == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 31),
+        Decimal("10000.000"),
+    )
+    revised = run(
+        world,
+        files,
+        "goals",
+        f"scope,person,metric,period,start,target\nperson,{world.rep.email},revenue,month,2026-03-01,12000\n",
+    )
     assert revised.updated_count == 1
     assert Goal.objects.get(pk=goal.pk).target == Decimal("12000.000")
     rates = run(world, files, "exchange_rates", "currency,valid_on,rate\nUSD,2026-01-01,0.91\n")

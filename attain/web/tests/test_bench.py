@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from attain.orders.models import Order, OrderLine
 
@@ -18,7 +19,9 @@ def test_run_bench_prints_every_section_as_json():
     orders, lines = Order.objects.count(), OrderLine.objects.count()
     out = io.StringIO()
 
-    call_command("run_bench", "--repeat", "1", stdout=out, stderr=io.StringIO())
+    call_command(
+        "run_bench", "--repeat", "1", "--import-lines", "200", stdout=out, stderr=io.StringIO()
+    )
 
     report = json.loads(out.getvalue())
     for key in ("date", "machine", "database", "subjects", "pages", "dashboards", "api"):
@@ -51,6 +54,14 @@ def test_run_bench_prints_every_section_as_json():
     assert latency["left_nothing_behind"] is True
     assert {"p50_ms", "p95_ms"} == set(latency["save_to_visible"])
     assert (Order.objects.count(), OrderLine.objects.count()) == (orders, lines)
+
+    imported = report["import"]
+    if connection.vendor == "postgresql":
+        assert (imported["lines"], imported["lines_written"]) == (200, 200)
+        assert (imported["status"], imported["problems"]) == ("done", 0)
+        assert imported["created"] == imported["orders"]
+    else:
+        assert set(imported) == {"skipped"}
 
 
 def test_run_bench_only_runs_the_sections_asked_for():

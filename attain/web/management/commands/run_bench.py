@@ -1,7 +1,9 @@
 """Time the list pages, the dashboards and the performance API; compare raw order lines with the
-rollup; time an order until it shows on the dashboard. Prints one JSON document.
+rollup; time an order until it shows on the dashboard; import a large order file against a plain
+COPY of it. Prints one JSON document.
 
-`manage.py run_bench [--repeat N] [--user admin] [--only pages|dashboards|rollup|latency]`
+`manage.py run_bench [--repeat N] [--user admin] [--only pages|dashboards|rollup|latency|import]
+[--import-lines N]`
 works on whatever database DATABASE_URL points at (migrating it and seeding the `small` demo
 data only when it is empty). Benchmarks never gate the test suite: this prints numbers, it does
 not pass or fail on them. Helpers: attain/web/bench.py.
@@ -24,8 +26,9 @@ from django.utils import timezone
 
 from attain.core.periods import today
 from attain.web import bench
+from attain.web.bench_import import bench_import
 
-SECTIONS = ("pages", "dashboards", "rollup", "latency")
+SECTIONS = ("pages", "dashboards", "rollup", "latency", "import")
 
 
 def _needs_migrate() -> bool:
@@ -48,6 +51,12 @@ class Command(BaseCommand):
             action="append",
             choices=SECTIONS,
             help="run only this section (repeatable; default: all)",
+        )
+        parser.add_argument(
+            "--import-lines",
+            type=int,
+            default=1_000_000,
+            help="order lines in the file of the import section (PostgreSQL only)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -89,6 +98,8 @@ class Command(BaseCommand):
                 report["rollup_vs_raw"] = bench.bench_rollup(subjects, repeat)
             if "latency" in sections:
                 report["order_to_dashboard"] = bench.bench_latency(client, subjects.seller, repeat)
+        if "import" in sections:
+            report["import"] = bench_import(lines=options["import_lines"], user=options["user"])
         report["summary"] = bench.summary(report)
         report["seconds"] = round(time.perf_counter() - began, 1)
         self.stdout.write(json.dumps(report, indent=2))
