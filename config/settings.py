@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "attain.analytics",
     "attain.goals",
     "attain.imports",
+    "attain.webhooks",
     "attain.api",
     "attain.web",
     "attain.dashboards",

@@ -19,5 +19,6 @@ urlpatterns = [
     path("goals/", include("attain.goals.urls")),
     path("dashboards/", include("attain.dashboards.urls")),
     path("imports/", include("attain.imports.urls")),
+    path("webhooks/", include("attain.webhooks.urls")),
     path("", include("attain.web.urls")),
 ]

@@ -14,6 +14,7 @@ from attain.imports.api import router as imports_router
 from attain.orders.api import router as orders_router
 from attain.organization.api import router as organization_router
 from attain.pipeline.api import router as pipeline_router
+from attain.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="Attain API",
@@ -37,4 +38,5 @@ api.add_router("/orders", orders_router)
 api.add_router("/performance", analytics_router)
 api.add_router("/goals", goals_router)
 api.add_router("/imports", imports_router)
+api.add_router("/webhooks", webhooks_router)
 api.add_router("/tokens", tokens_router)

@@ -220,3 +220,28 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on:%Y-%m-%d}: {self.target}"
+
+
+class GoalAchievement(models.Model):
+    """The first time a goal's actual reached its target in force (attainment ≥ 100 %).
+
+    Recorded once, by `goals_check_reached` after the sales facts behind the goal change, and
+    never moved: a later revision of the target or a cancelled order does not undo it. The
+    `goal.reached` event is emitted when the row is written.
+    """
+
+    goal = models.OneToOneField(
+        Goal, verbose_name=_("goal"), on_delete=models.CASCADE, related_name="achievement"
+    )
+    reached_on = models.DateField(_("reached on"))
+    actual = models.DecimalField(_("actual"), max_digits=18, decimal_places=2)
+    target = models.DecimalField(_("target in force"), max_digits=18, decimal_places=2)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reached_on", "-pk"]
+        verbose_name = _("goal achievement")
+        verbose_name_plural = _("goal achievements")
+
+    def __str__(self) -> str:
+        return f"{self.goal_id} ✓ {self.reached_on:%Y-%m-%d}"

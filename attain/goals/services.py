@@ -8,23 +8,27 @@ is checked against the person doing it (`set_by` / `revised_by`): PermissionDeni
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attain.analytics.metrics import Metric, metric_get
+from attain.analytics.metrics import METRICS, Metric, metric_compute, metric_get
 from attain.catalog.models import Product, ProductLine
+from attain.core.events import event_emit, record_payload
 from attain.core.money import CENT, quantize_money
-from attain.core.periods import add_months, month_of, today
+from attain.core.periods import add_months, month_of, today, valid_on_q
 from attain.customers.models import Segment
 from attain.goals.models import (
     UNIT_KIND_FOR_SCOPE,
     Goal,
+    GoalAchievement,
     GoalAcknowledgement,
     GoalRevision,
     Milestone,
@@ -33,8 +37,10 @@ from attain.goals.models import (
     ScopeKind,
 )
 from attain.goals.permissions import may_acknowledge, may_set_goal
-from attain.goals.querysets import member_unit_paths
-from attain.organization.models import OrgUnit, Person, Territory
+from attain.goals.querysets import ancestor_paths, member_unit_paths
+from attain.orders.models import Order
+from attain.organization.models import Membership, OrgUnit, Person, Territory
+from attain.pipeline.models import Activity, Deal
 
 #: Targets above this are refused as absurd (a typo with extra zeros, not a plan).
 MAX_TARGET = Decimal(10) ** 12
@@ -719,3 +725,192 @@ def goal_raise_the_bar(
             GoalProposal(source=goal, actual=actual, goal=item, clashes=clash is not None)
         )
     return proposals
+
+
+# --- goals reached -----------------------------------------------------------------------------
+
+#: Fact kind (attain.core.facts) → the sources of the metrics its rows feed: a write of that
+#: kind can only push up goals on those metrics.
+FACT_SOURCES: dict[str, frozenset[str]] = {
+    "order": frozenset({"SalesDay", "orders"}),
+    "deal": frozenset({"DealDay"}),
+    "activity": frozenset({"ActivityDay"}),
+}
+ATTAINMENT_PLACES = Decimal("0.1")
+
+
+def reachable_metrics(sources: frozenset[str] | None = None) -> list[str]:
+    """Metrics whose goals can be *reached*: summable, higher is better (a ratio or a
+    lower-is-better figure can cross its target and fall back; it is not an achievement)."""
+    return sorted(
+        key
+        for key, metric in METRICS.items()
+        if metric.is_sum
+        and metric.higher_is_better
+        and (sources is None or metric.source in sources)
+    )
+
+
+def _reached_on(goal: Goal, target: Decimal, as_of: dt.date) -> dt.date:
+    """The first day the running total of the goal's metric reached `target` (one read of the
+    day series); `as_of` when the metric has no series."""
+    series = metric_compute(goal.metric).series(
+        scope=analytics_scope(person=goal.person, unit=goal.unit),
+        start=goal.start,
+        end=as_of,
+        grain="day",
+        filters=goal_filters(goal),
+    )
+    if not series:
+        return as_of
+    running = Decimal(0)
+    for day in sorted(series):
+        running += series[day] or 0
+        if quantize_money(running) >= target:
+            return day
+    return as_of
+
+
+def _reached_payload(achievement: GoalAchievement) -> dict[str, Any]:
+    goal = achievement.goal
+    return record_payload(
+        goal,
+        "metric",
+        "scope_kind",
+        "person_id",
+        "unit_id",
+        "period_kind",
+        "start",
+        "end",
+        target=achievement.target,
+        actual=achievement.actual,
+        attainment_pct=(achievement.actual * 100 / achievement.target).quantize(
+            ATTAINMENT_PLACES, rounding=ROUND_HALF_UP
+        ),
+        reached_on=achievement.reached_on,
+    )
+
+
+# No savepoint: this runs inside every sales write (after the rollup upkeep), and a savepoint
+# would cost two statements per write; the one insert that may conflict has its own below.
+@transaction.atomic(savepoint=False)
+def goals_check_reached(
+    *,
+    person_ids: Iterable[int],
+    days: Iterable[dt.date],
+    unit_paths: Iterable[str] | None = None,
+    metrics: Iterable[str] | None = None,
+    on: dt.date | None = None,
+) -> list[GoalAchievement]:
+    """Record (and emit `goal.reached` for) every goal that the sales facts of these people on
+    these days have just brought to its target.
+
+    Candidates, in ONE query: the goals without an achievement on a reachable metric (`metrics`
+    narrows them) whose period covers one of the days up to `on` (today), of the people, or of
+    a unit whose subtree holds one of `unit_paths` — the paths stamped on the facts (the units
+    the people belonged to on those days when not given; one more query). Only for candidates:
+    the revisions (one query), the actuals as the progress pages read them (`goal_actuals`,
+    batched), and for each goal now at or above the target in force on min(on, end): the day
+    series to find the day its running total reached the target. A goal is recorded once;
+    two writers reaching it together record it once (the unique goal decides)."""
+    from attain.goals.selectors import goal_actuals, goal_target_on  # selectors import us
+
+    day = on or today()
+    people = sorted({int(pk) for pk in person_ids if pk is not None})
+    covered = sorted({d for d in days if d is not None and d <= day})
+    if not covered or not people:
+        return []
+    if unit_paths is None:
+        held = Q(pk__in=[])
+        for d in covered:
+            held |= valid_on_q(d)
+        unit_paths = Membership.objects.filter(held, person_id__in=people).values_list(
+            "unit__path", flat=True
+        )
+    paths = sorted(ancestor_paths([p for p in unit_paths if p]))
+    keys = reachable_metrics()
+    if metrics is not None:
+        keys = sorted(set(keys) & set(metrics))
+    period = Q(pk__in=[])
+    for d in covered:
+        period |= Q(start__lte=d, end__gte=d)
+    subject = (
+        Q(person_id__in=people) | Q(unit__path__in=paths) if paths else Q(person_id__in=people)
+    )
+    candidates = list(
+        Goal.objects.filter(subject, period, metric__in=keys, achievement__isnull=True)
+        .select_related("person", "unit", "product_line", "product", "territory")
+        .prefetch_related(
+            Prefetch("revisions", queryset=GoalRevision.objects.order_by("revised_at", "pk"))
+        )
+        .order_by("pk")
+    )
+    if not candidates:
+        return []
+    actuals = goal_actuals(goals=candidates, on=day)
+    reached: list[GoalAchievement] = []
+    for goal in candidates:
+        value = actuals.get(goal.pk)
+        if value is None:
+            continue
+        as_of = min(day, goal.end)
+        target = goal_target_on(goal=goal, on=max(goal.start, as_of))
+        actual = quantize_money(value)
+        if target <= 0 or actual < target:
+            continue
+        try:
+            with transaction.atomic():  # a concurrent writer may have recorded it: skip then
+                achievement = GoalAchievement.objects.create(
+                    goal=goal,
+                    reached_on=_reached_on(goal, target, as_of),
+                    actual=actual,
+                    target=target,
+                )
+        except IntegrityError:
+            continue
+        event_emit("goal.reached", payload=_reached_payload(achievement))
+        reached.append(achievement)
+    return reached
+
+
+def _fact_rows(kind: str, ids: list[int]) -> list[tuple[int, dt.date, str]]:
+    """(owner, day, stamped unit path) of the facts — one query."""
+    if kind == "order":
+        return list(
+            Order.objects.filter(pk__in=ids).values_list("owner_id", "ordered_on", "unit_path")
+        )
+    if kind == "deal":
+        rows: list[tuple[int, dt.date, str]] = []
+        for owner, created, closed, path in Deal.objects.filter(pk__in=ids).values_list(
+            "owner_id", "created_on", "closed_on", "unit_path"
+        ):
+            rows += [(owner, d, path) for d in (created, closed) if d is not None]
+        return rows
+    return [
+        (owner, timezone.localdate(at), path)
+        for owner, at, path in Activity.objects.filter(pk__in=ids).values_list(
+            "owner_id", "occurred_at", "unit_path"
+        )
+    ]
+
+
+def goals_reached_handler(kind: str) -> Callable[..., None]:
+    """The fact handler of `kind` (order, deal, activity): after a write, check the goals its
+    facts feed (`goals_check_reached`). Two queries per write when no goal is close: the facts'
+    owners, days and paths, and the candidate goals."""
+    sources = FACT_SOURCES[kind]
+
+    def handler(ids: list[int], *, before: bool) -> None:
+        if before:
+            return
+        rows = _fact_rows(kind, ids)
+        if rows:
+            goals_check_reached(
+                person_ids=[owner for owner, _day, _path in rows],
+                days=[day for _owner, day, _path in rows],
+                unit_paths=[path for _owner, _day, path in rows],
+                metrics=reachable_metrics(sources),
+            )
+
+    handler.__name__ = f"goals_{kind}_changed"
+    return handler

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 
 from attain.catalog.models import Product, ProductPrice
 from attain.core.bulk import bulk_insert, stamp_times
+from attain.core.events import event_emit, record_payload
 from attain.core.facts import facts_changed, facts_changed_between, facts_suspended
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money, reporting_currency
 from attain.core.selectors import RateIndex, exchange_rate_get
@@ -895,6 +896,10 @@ def order_advance(*, order: Order, to_status: str, on: dt.date, by: Person | Non
         fields.append(actual)
     locked.status = to_status
     locked.save(update_fields=fields)
+    if OrderStatus.DELIVERED in steps[current + 1 : target + 1]:  # delivered now (or passed by)
+        shown = ("number", "owner_id", "account_id", "deal_id", "currency", "net_total")
+        more = ("net_total_reporting", "ordered_on", "delivered_on", "status")
+        event_emit("order.delivered", payload=record_payload(locked, *shown, *more))
     facts_changed("order", ids=[locked.pk])
     order.refresh_from_db()
     return order

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.catalog.models import Product, ProductLine
+from attain.core.events import event_emit, record_payload
 from attain.core.facts import facts_changed, facts_changing
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money
 from attain.core.periods import today
@@ -581,6 +582,9 @@ def _close(
         at=at or _default_at(closed_on, time=BACKDATED_CLOSE_HOUR),
         by=by,
     )
+    if won:  # before the facts' handlers, which may emit goal.reached
+        fields = ("name", "owner_id", "account_id", "currency", "amount", "amount_reporting")
+        event_emit("deal.won", payload=record_payload(deal, *fields, "closed_on"))
     facts_changed("deal", ids=[deal.pk])
     return deal
 

@@ -70,6 +70,7 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
             (_("Stages"), "pipeline:stage_list"),
             (_("Lost reasons"), "pipeline:lostreason_list"),
             (_("Imports"), "imports:job_list"),
+            (_("Webhooks"), "webhooks:webhook_list"),
         ],
     ),
 ]
