@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "attain.goals",
     "attain.imports",
     "attain.webhooks",
+    "attain.backups",
     "attain.api",
     "attain.web",
     "attain.dashboards",
