@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "attain.imports",
     "attain.webhooks",
     "attain.backups",
+    "attain.notifications",
     "attain.api",
     "attain.web",
     "attain.dashboards",
@@ -207,6 +208,9 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("ATTAIN_DEFAULT_FROM_EMAIL", "attain@localhost")
+# Where the links in mails point (digests, reminders, unsubscribe): the address people open
+# Attain at, without a trailing slash. Mails refuse to go out in production without it.
+SITE_URL = env_str("ATTAIN_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 
 # Domain settings
 REPORTING_CURRENCY = env_str("ATTAIN_REPORTING_CURRENCY", "EUR").upper()

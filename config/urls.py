@@ -20,5 +20,6 @@ urlpatterns = [
     path("dashboards/", include("attain.dashboards.urls")),
     path("imports/", include("attain.imports.urls")),
     path("webhooks/", include("attain.webhooks.urls")),
+    path("notifications/", include("attain.notifications.urls")),
     path("", include("attain.web.urls")),
 ]

@@ -66,10 +66,13 @@ class LoginFailure(models.Model):
 
 
 class UserPreference(TimeStampedModel):
-    """One signed-in user's own settings: today the language of the interface.
+    """One signed-in user's own settings: the language of the interface and of the mails Attain
+    sends them, and which mails they want.
 
     A blank `language` means "use the browser's language" (what `LocaleMiddleware` picks from the
-    language cookie or the Accept-Language header). Written only by `user_preference_set`.
+    language cookie or the Accept-Language header; mails then use settings.LANGUAGE_CODE).
+    Written only by `user_preference_set` and `user_email_preferences_set`; a user without a row
+    gets every mail (both defaults are on).
     """
 
     user = models.OneToOneField(
@@ -81,6 +84,8 @@ class UserPreference(TimeStampedModel):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
+    email_digest = models.BooleanField(_("Weekly digest of my team's results"), default=True)
+    email_reminders = models.BooleanField(_("Daily reminders of what needs me"), default=True)
 
     class Meta:
         verbose_name = _("user preference")

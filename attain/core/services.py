@@ -73,6 +73,18 @@ def user_preference_set(
     return preference
 
 
+@transaction.atomic
+def user_email_preferences_set(*, user: Any, digest: bool, reminders: bool) -> UserPreference:
+    """Choose which mails `user` receives: the weekly digest (leaders) and the daily reminders."""
+    for field, value in (("email_digest", digest), ("email_reminders", reminders)):
+        if not isinstance(value, bool):
+            raise ValidationError({field: gettext("Choose yes or no.")})
+    preference, _created = UserPreference.objects.update_or_create(
+        user=user, defaults={"email_digest": digest, "email_reminders": reminders}
+    )
+    return preference
+
+
 # --- sign-in throttling -------------------------------------------------------------------
 
 

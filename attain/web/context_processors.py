@@ -71,6 +71,7 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
             (_("Lost reasons"), "pipeline:lostreason_list"),
             (_("Imports"), "imports:job_list"),
             (_("Webhooks"), "webhooks:webhook_list"),
+            (_("Notifications sent"), "notifications:notification_list"),
         ],
     ),
 ]

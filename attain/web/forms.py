@@ -1,4 +1,4 @@
-"""Sign-in with throttling, the API token form and the language picker."""
+"""Sign-in with throttling, the API token form, the language picker and the email settings."""
 
 from __future__ import annotations
 
@@ -59,4 +59,13 @@ class LanguageForm(forms.Form):
         error_messages={
             "invalid_choice": _("“%(value)s” is not one of the languages Attain is available in.")
         },
+    )
+
+
+class EmailPreferencesForm(forms.Form):
+    """Which mails Attain sends: unticked boxes are absent from the POST, so False."""
+
+    email_digest = forms.BooleanField(label=_("Weekly digest of my team's results"), required=False)
+    email_reminders = forms.BooleanField(
+        label=_("Daily reminders of what needs me"), required=False
     )

@@ -1,4 +1,4 @@
-"""Home, sign-in, account (API tokens, language) and area overview pages."""
+"""Home, sign-in, account (API tokens, language, email settings) and area overview pages."""
 
 from __future__ import annotations
 
@@ -19,10 +19,15 @@ from django.views.decorators.http import require_POST
 from attain.api.models import ApiToken
 from attain.api.services import api_token_create, api_token_revoke
 from attain.core.models import UserPreference
-from attain.core.services import user_preference_set
+from attain.core.services import user_email_preferences_set, user_preference_set
 from attain.core.web import apply_validation_error
 from attain.web.context_processors import AREAS
-from attain.web.forms import ApiTokenForm, LanguageForm, ThrottledAuthenticationForm
+from attain.web.forms import (
+    ApiTokenForm,
+    EmailPreferencesForm,
+    LanguageForm,
+    ThrottledAuthenticationForm,
+)
 from attain.web.selectors import home_summary
 
 # What each area will hold, shown on its overview until it is built.
@@ -86,21 +91,30 @@ def _account_page(
     form: ApiTokenForm | None = None,
     new_token: str | None = None,
     language_form: LanguageForm | None = None,
+    email_form: EmailPreferencesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    saved = (
+        UserPreference.objects.filter(user_id=request.user.pk or 0)
+        .values("language", "email_digest", "email_reminders")
+        .first()
+    ) or {"language": "", "email_digest": True, "email_reminders": True}
     if language_form is None:
-        saved = (
-            UserPreference.objects.filter(user_id=request.user.pk or 0)
-            .values_list("language", flat=True)
-            .first()
+        language_form = LanguageForm(initial={"language": saved["language"] or ""})
+    if email_form is None:
+        email_form = EmailPreferencesForm(
+            initial={
+                "email_digest": saved["email_digest"],
+                "email_reminders": saved["email_reminders"],
+            }
         )
-        language_form = LanguageForm(initial={"language": saved or ""})
     tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
     context = {
         "form": form if form is not None else ApiTokenForm(),
         "tokens": tokens,
         "new_token": new_token,
         "language_form": language_form,
+        "email_form": email_form,
     }
     return render(request, "web/account.html", context, status=status)
 
@@ -155,6 +169,26 @@ def language_set(request: HttpRequest) -> HttpResponse:
     translation.activate(language or _browser_language(request))
     messages.success(request, _("Language saved."))
     return response
+
+
+@login_required
+@require_POST
+def email_preferences_set(request: HttpRequest) -> HttpResponse:
+    """Save which mails the user wants (the two checkboxes of the account page)."""
+    form = EmailPreferencesForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, email_form=form, status=400)
+    try:
+        user_email_preferences_set(
+            user=request.user,
+            digest=form.cleaned_data["email_digest"],
+            reminders=form.cleaned_data["email_reminders"],
+        )
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return _account_page(request, email_form=form, status=400)
+    messages.success(request, _("Email settings saved."))
+    return redirect("account")
 
 
 @login_required
