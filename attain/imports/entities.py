@@ -1154,6 +1154,7 @@ ENTITIES: dict[str, Entity] = {
             apply_order,
             key=("external_id", "number"),
             line_columns=ORDER_LINE_COLUMNS,
+            apply_many=apply_orders,
         ),
         Entity(
             "deliveries",

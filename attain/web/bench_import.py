@@ -58,7 +58,7 @@ class _Rollback(Exception):
 
 def write_file(path: Path, lines: int, *, seed: int = 7) -> dict[str, int]:
     """A file of `lines` order lines over the last year (sellers placed that year, accounts with
-    an external id, products priced in the reporting currency)."""
+    an external id, products priced in the reporting currency on the order's day)."""
     rng = random.Random(seed)
     day = today()
     sellers = sorted(
@@ -74,9 +74,12 @@ def write_file(path: Path, lines: int, *, seed: int = 7) -> dict[str, int]:
         .values_list("external_ref", flat=True)[:20000]
     )
     currency = settings.REPORTING_CURRENCY
-    products = sorted(
-        set(ProductPrice.objects.filter(currency=currency).values_list("product__sku", flat=True))
-    )
+    first_priced: dict[str, Any] = {}
+    for sku, valid_from in ProductPrice.objects.filter(currency=currency).values_list(
+        "product__sku", "valid_from"
+    ):
+        first_priced[sku] = min(valid_from, first_priced.get(sku, valid_from))
+    products = sorted(first_priced)
     if not (sellers and accounts and products):
         raise ValueError("the database needs sellers, accounts with external ids and products")
     written = orders = 0
@@ -87,7 +90,10 @@ def write_file(path: Path, lines: int, *, seed: int = 7) -> dict[str, int]:
             orders += 1
             ref = f"BENCH-{orders:07d}"
             account, owner = rng.choice(accounts), rng.choice(sellers)
-            ordered_on = (day - timedelta(days=rng.randint(8, 365))).isoformat()
+            since = max(day - timedelta(days=365), min(first_priced.values()))
+            taken = max(since, day - timedelta(days=rng.randint(8, 365)))
+            priced = [sku for sku in products if first_priced[sku] <= taken]
+            ordered_on = taken.isoformat()
             for _ in range(min(rng.randint(1, 8), lines - written)):
                 price = Decimal(rng.randint(500, 500000)) / 100
                 out.writerow(
@@ -97,7 +103,7 @@ def write_file(path: Path, lines: int, *, seed: int = 7) -> dict[str, int]:
                         owner,
                         ordered_on,
                         currency,
-                        rng.choice(products),
+                        rng.choice(priced),
                         rng.randint(1, 20),
                         price,
                         rng.choice((0, 0, 0, 5, 10)),

@@ -57,7 +57,9 @@ def test_run_bench_prints_every_section_as_json():
 
     imported = report["import"]
     if connection.vendor == "postgresql":
-        assert (imported["lines"], imported["lines_written"]) == (200, 200)
+        assert (imported["lines"], imported["lines_written"]) == (200, 200), imported[
+            "first_problems"
+        ]
         assert (imported["status"], imported["problems"]) == ("done", 0)
         assert imported["created"] == imported["orders"]
     else:
