@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
 from attain.backups.services import backup_write
+from attain.core.commands import RowBar
 
 
 def default_path() -> Path:
@@ -41,23 +41,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["output"] or default_path()
-        bar: tqdm | None = None
-
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if options["no_progress"]:
-                return
-            if bar is None:
-                bar = tqdm(total=total, unit="row", desc=path.name)
-            bar.update(done - bar.n)
-
-        try:
-            summary = backup_write(path=path, progress=progress)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
-        finally:
-            if bar is not None:
-                bar.close()
+        with RowBar(path.name, enabled=not options["no_progress"]) as progress:
+            try:
+                summary = backup_write(path=path, progress=progress)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
         width = max(len(table) for table in summary.tables)
         for table, rows in summary.tables.items():
             self.stdout.write(f"  {table:<{width}} {rows:>12,}")

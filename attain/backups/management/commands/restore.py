@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
 from attain.backups.services import backup_inspect, backup_restore
+from attain.core.commands import RowBar
 
 
 class Command(BaseCommand):
@@ -29,10 +29,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        try:
-            found = backup_inspect(path=path)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+        with RowBar(path.name, enabled=not options["no_progress"]) as progress:
+            try:
+                found = backup_inspect(path=path)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
         if not options["yes"] and sys.stdin.isatty():
             question = _(
                 "Restore %(rows)s rows backed up on %(when)s (%(vendor)s) into the database "
@@ -45,23 +46,10 @@ class Command(BaseCommand):
             }
             if input(question).strip().lower() not in {"y", "yes"}:
                 raise CommandError(_("Nothing was restored."))
-        bar: tqdm | None = None
-
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if options["no_progress"]:
-                return
-            if bar is None:
-                bar = tqdm(total=total, unit="row", desc=path.name)
-            bar.update(done - bar.n)
-
         try:
             summary = backup_restore(path=path, progress=progress)
         except ValidationError as exc:
             raise CommandError("\n".join(exc.messages)) from exc
-        finally:
-            if bar is not None:
-                bar.close()
         width = max(len(table) for table in summary.tables)
         for table, rows in summary.tables.items():
             self.stdout.write(f"  {table:<{width}} {rows:>12,}")

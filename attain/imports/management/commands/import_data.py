@@ -8,8 +8,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from attain.core.commands import RowBar
 from attain.imports.entities import ENTITIES
 from attain.imports.models import ImportStatus
 from attain.imports.presets import PRESETS
@@ -52,36 +52,26 @@ class Command(BaseCommand):
                 mapping_text = options["mapping"].read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise CommandError(f"{options['mapping']}: {exc}") from exc
-        bar: tqdm | None = None
-
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if options["no_progress"]:
-                return
-            if bar is None:
-                bar = tqdm(total=total, unit="row", desc=path.name)
-            bar.update(done - bar.n)
-
-        try:
-            job = import_file(
-                path=path,
-                entity=options["entity"],
-                user=user,
-                preset=options["preset"],
-                mapping_text=mapping_text,
-                encoding=options["encoding"],
-                sheet=options["sheet"],
-                dry_run=options["dry_run"],
-                progress=progress,
-            )
-        except ValidationError as exc:
-            messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            raise CommandError(
-                "; ".join(f"{k}: {' '.join(v)}" if k else " ".join(v) for k, v in messages.items())
-            ) from exc
-        finally:
-            if bar is not None:
-                bar.close()
+        with RowBar(path.name, enabled=not options["no_progress"]) as progress:
+            try:
+                job = import_file(
+                    path=path,
+                    entity=options["entity"],
+                    user=user,
+                    preset=options["preset"],
+                    mapping_text=mapping_text,
+                    encoding=options["encoding"],
+                    sheet=options["sheet"],
+                    dry_run=options["dry_run"],
+                    progress=progress,
+                )
+            except ValidationError as exc:
+                messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+                raise CommandError(
+                    "; ".join(
+                        f"{k}: {' '.join(v)}" if k else " ".join(v) for k, v in messages.items()
+                    )
+                ) from exc
         summary = (
             f"{job.rows} rows: {job.created_count} created, {job.updated_count} updated, "
             f"{job.unchanged_count} unchanged, {job.skipped_count} skipped"
