@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -601,10 +601,11 @@ def rebuild(
     return counts
 
 
-def orders_written_between(start: dt.date, end: dt.date) -> None:
+def orders_written_between(start: dt.date, end: dt.date, *, stamps: Sequence[object] = ()) -> None:
     """Orders dated in [start, end] were written in bulk: rebuild the sales and returns rows
     of those days, and the first orders from `start` on (a new order may be an account's
-    first, moving a later first order)."""
+    first, moving a later first order). The rebuild covers whole days: `stamps` is not
+    needed."""
     rebuild(start=start, end=end, only=(SALES, RETURNS))
     rebuild(start=start, end=None, only=(FIRST_ORDERS,))
 

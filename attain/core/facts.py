@@ -67,18 +67,24 @@ def facts_suspended() -> Iterator[None]:
 
 _range_handlers: dict[str, list[Callable[..., None]]] = defaultdict(list)
 
+#: What a bulk writer tells of each fact it wrote: (owner id, day, stamped unit path).
+Stamp = tuple[int, Any, str]
+
 
 def register_range_handler(kind: str, handler: Callable[..., None]) -> None:
-    """Call `handler(start, end)` when facts of `kind` were written in bulk (idempotent)."""
+    """Call `handler(start, end, stamps=[…])` when facts of `kind` were written in bulk
+    (idempotent)."""
     if handler not in _range_handlers[kind]:
         _range_handlers[kind].append(handler)
 
 
-def facts_changed_between(kind: str, *, start: Any, end: Any) -> None:
+def facts_changed_between(kind: str, *, start: Any, end: Any, stamps: Iterable[Stamp] = ()) -> None:
     """Many facts of `kind` dated in [start, end] were written at once (a bulk load with the
     per-fact handlers suspended): readers recompute that range once, in the caller's
-    transaction."""
+    transaction. `stamps` are the written facts' (owner, day, unit path), distinct, for
+    readers that act on the people concerned (the goals a load brought to their target)."""
     if getattr(_state, "suspended", 0):
         return
+    distinct = sorted(set(stamps), key=lambda s: (s[0], s[1], s[2]))
     for handler in _range_handlers.get(kind, ()):
-        handler(start, end)
+        handler(start, end, stamps=distinct)

@@ -791,6 +791,11 @@ def _reached_payload(achievement: GoalAchievement) -> dict[str, Any]:
     )
 
 
+#: Above this many distinct days, candidates are the goals overlapping the days' whole span
+#: (one range condition instead of one per day); the actuals then decide, as for any candidate.
+_MANY_DAYS = 31
+
+
 # No savepoint: this runs inside every sales write (after the rollup upkeep), and a savepoint
 # would cost two statements per write; the one insert that may conflict has its own below.
 @transaction.atomic(savepoint=False)
@@ -831,9 +836,12 @@ def goals_check_reached(
     keys = reachable_metrics()
     if metrics is not None:
         keys = sorted(set(keys) & set(metrics))
-    period = Q(pk__in=[])
-    for d in covered:
-        period |= Q(start__lte=d, end__gte=d)
+    if len(covered) > _MANY_DAYS:  # a bulk load: the goals overlapping the span (a superset)
+        period = Q(start__lte=covered[-1], end__gte=covered[0])
+    else:
+        period = Q(pk__in=[])
+        for d in covered:
+            period |= Q(start__lte=d, end__gte=d)
     subject = (
         Q(person_id__in=people) | Q(unit__path__in=paths) if paths else Q(person_id__in=people)
     )
@@ -913,4 +921,24 @@ def goals_reached_handler(kind: str) -> Callable[..., None]:
             )
 
     handler.__name__ = f"goals_{kind}_changed"
+    return handler
+
+
+def goals_reached_range_handler(kind: str) -> Callable[..., None]:
+    """The range handler of `kind`: after a bulk load (an order import), check the goals of
+    the people and units the loaded facts are stamped with (`stamps`: owner, day, path)."""
+    sources = FACT_SOURCES[kind]
+
+    def handler(
+        start: dt.date, end: dt.date, *, stamps: Sequence[tuple[int, dt.date, str]]
+    ) -> None:
+        if stamps:
+            goals_check_reached(
+                person_ids=[owner for owner, _day, _path in stamps],
+                days=[day for _owner, day, _path in stamps],
+                unit_paths=[path for _owner, _day, path in stamps],
+                metrics=reachable_metrics(sources),
+            )
+
+    handler.__name__ = f"goals_{kind}_written_between"
     return handler

@@ -677,7 +677,12 @@ def orders_create_bulk(*, orders: Sequence[BulkOrder]) -> list[Order]:
         bulk_insert(OrderLine, all_lines)
     if created:
         days = [order.ordered_on for order in created]
-        facts_changed_between("order", start=min(days), end=max(days))
+        facts_changed_between(
+            "order",
+            start=min(days),
+            end=max(days),
+            stamps=[(o.owner_id, o.ordered_on, o.unit_path) for o in created],
+        )
     return created
 
 

@@ -8,7 +8,8 @@ database's own sellers, accounts and products, then:
 - `import_seconds`: `import_data orders` on the same file (services.import_file): reading and
   checking every cell, resolving accounts, owners and products, pricing every line and stamping
   every order exactly as `order_create` does (`orders_create_bulk`), writing with COPY, and
-  recomputing the rollups of the days written (`rollups_seconds` of it);
+  recomputing the rollups of the days written (`rollups_seconds` of it) and checking the goals
+  the orders may have reached (`goals_seconds`);
 - `ratio` = import ÷ copy.
 
 Everything runs in a transaction that is rolled back: the database is left as it was.
@@ -141,15 +142,20 @@ def bench_import(*, lines: int, user: str = "admin") -> dict[str, Any]:
         shape = write_file(path, lines)
         file_seconds = time.perf_counter() - began
         copy = copy_seconds(path)
-        spent = {"rollups": 0.0}
-        handler = rollups.orders_written_between
+        spent = {"rollups": 0.0, "goals": 0.0}
+        handlers = list(facts._range_handlers["order"])
 
-        def timed(start: Any, end: Any) -> None:
-            t = time.perf_counter()
-            handler(start, end)
-            spent["rollups"] += time.perf_counter() - t
+        def timed(handler: Any) -> Any:
+            part = "rollups" if handler is rollups.orders_written_between else "goals"
 
-        facts._range_handlers["order"] = [timed]
+            def run(start: Any, end: Any, *, stamps: Any) -> None:
+                t = time.perf_counter()
+                handler(start, end, stamps=stamps)
+                spent[part] += time.perf_counter() - t
+
+            return run
+
+        facts._range_handlers["order"] = [timed(h) for h in handlers]
         before = (Order.objects.count(), OrderLine.objects.count())
         result: dict[str, Any] = {}
         try:
@@ -169,7 +175,7 @@ def bench_import(*, lines: int, user: str = "admin") -> dict[str, Any]:
         except _Rollback:
             stored.unlink(missing_ok=True)
         finally:
-            facts._range_handlers["order"] = [handler]
+            facts._range_handlers["order"] = handlers
         assert (Order.objects.count(), OrderLine.objects.count()) == before
     return {
         **shape,
@@ -177,6 +183,7 @@ def bench_import(*, lines: int, user: str = "admin") -> dict[str, Any]:
         "copy_seconds": round(copy, 2),
         "import_seconds": round(took, 2),
         "rollups_seconds": round(spent["rollups"], 2),
+        "goals_seconds": round(spent["goals"], 2),
         "ratio": round(took / copy, 2) if copy else None,
         "ratio_without_rollups": round((took - spent["rollups"]) / copy, 2) if copy else None,
         **result,

@@ -17,6 +17,7 @@ from attain.core.facts import facts_suspended
 from attain.goals.models import GoalAchievement
 from attain.goals.services import goal_revise, goals_check_reached, reachable_metrics
 from attain.goals.tests.factories import make_goal
+from attain.orders.services import BulkOrder, OrderLineInput, orders_create_bulk
 from attain.orders.tests.factories import make_account, make_order, make_product
 from attain.pipeline import services as pipeline
 from attain.pipeline.tests.factories import make_deal
@@ -215,3 +216,49 @@ def test_without_stamped_paths_the_people_s_units_on_those_days_are_used(world, 
     rollups_rebuild()
     reached = goals_check_reached(person_ids=[world.rep.pk], days=[dt.date(2025, 3, 4)])
     assert [(a.goal.unit_id, a.actual) for a in reached] == [(world.team_a1.pk, Decimal("150.00"))]
+
+
+def test_orders_loaded_in_bulk_reach_goals_too(world, emitted, django_capture_on_commit_callbacks):
+    """An order import (`orders_create_bulk`) checks the goals of the people and units its
+    orders are stamped with, once, after the rollups of the loaded days are rebuilt."""
+    product = make_product(prices=[("EUR", "10.00", "4.00")])
+    account = make_account(owner=world.rep, on=dt.date(2025, 1, 1))
+    march = make_goal(world, person=world.rep, target="100.00")  # revenue, March 2025
+    team_year = make_goal(
+        world,
+        unit=world.team_a1,
+        scope_kind="team",
+        period_kind="year",
+        start=dt.date(2025, 1, 1),
+        target="450.00",
+    )
+    missed = make_goal(world, person=world.rep, start=dt.date(2025, 4, 1), target="200.00")
+    colleague = make_goal(world, person=world.rep2, target="10.00")
+
+    def order(on: dt.date, quantity: str) -> BulkOrder:
+        return BulkOrder(
+            account_id=account.pk,
+            owner_id=world.rep.pk,
+            currency="EUR",
+            ordered_on=on,
+            lines=[OrderLineInput(product, Decimal(quantity))],
+        )
+
+    # 40 days with an order (more than one range condition per day): 2 units a day from
+    # 1 March to 9 April = 40 × 20.00 = 800.00; March alone 31 × 20.00 = 620.00
+    days = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(40)]
+    with django_capture_on_commit_callbacks(execute=True):
+        orders_create_bulk(orders=[order(day, "2") for day in days])
+
+    reached = {a.goal_id: (a.reached_on, a.actual, a.target) for a in GoalAchievement.objects.all()}
+    assert reached == {
+        # 100.00 reached on the 5th March order (5 × 20.00); the month's actual is 620.00
+        march.pk: (dt.date(2025, 3, 5), Decimal("620.00"), Decimal("100.00")),
+        # 450.00 reached with the 23rd order (23 × 20.00 = 460.00, on 23 March)
+        team_year.pk: (dt.date(2025, 3, 23), Decimal("800.00"), Decimal("450.00")),
+    }
+    assert missed.pk not in reached  # April: 9 × 20.00 = 180.00 < 200.00
+    assert colleague.pk not in reached
+    assert sorted(payload["id"] for name, payload in emitted if name == "goal.reached") == sorted(
+        reached
+    )
