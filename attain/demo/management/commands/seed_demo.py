@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from attain.analytics.services import rollups_rebuild
 from attain.core.facts import facts_suspended
@@ -21,6 +22,13 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"--end-date must be YYYY-MM-DD, got {value!r}.") from exc
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics on PostgreSQL after a bulk load (autovacuum lags)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 class Command(BaseCommand):
@@ -63,7 +71,9 @@ class Command(BaseCommand):
                 bulk=True if options["bulk"] else None,
                 log=lambda msg: self.stderr.write(msg) if options["verbosity"] > 0 else None,
             )
+        _analyze()  # fresh statistics, or the planner misjudges the bulk-loaded tables
         rollups_rebuild()
+        _analyze()
         counts = ", ".join(f"{n} {name}" for name, n in sorted(result.counts.items()))
         self.stdout.write(f"Seeded {scale} demo in {time.monotonic() - began:.1f} s: {counts}.")
         self.stdout.write("")
