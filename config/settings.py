@@ -215,6 +215,10 @@ SITE_URL = env_str("ATTAIN_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:80
 # Domain settings
 REPORTING_CURRENCY = env_str("ATTAIN_REPORTING_CURRENCY", "EUR").upper()
 TASK_WORKERS = env_int("ATTAIN_TASK_WORKERS", 1)
+# The mail schedule `run_attain` keeps (local time; the digest's weekday 1 = Monday … 7 = Sunday)
+NOTIFICATIONS_REMINDERS_AT = env_str("ATTAIN_REMINDERS_AT", "07:00")
+NOTIFICATIONS_DIGEST_WEEKDAY = env_int("ATTAIN_DIGEST_WEEKDAY", 1)
+NOTIFICATIONS_DIGEST_AT = env_str("ATTAIN_DIGEST_AT", "07:00")
 PAGE_SIZE = 25
 IMPORT_MAX_MB = env_int("ATTAIN_IMPORT_MAX_MB", 200)
 MEDIA_ROOT = BASE_DIR / "var" / "media"

@@ -30,6 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=settings.TASK_WORKERS)
+        parser.add_argument(
+            "--no-schedule",
+            action="store_true",
+            help="do not enqueue the reminders and digests (send them from cron instead)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -41,6 +46,8 @@ class Command(BaseCommand):
         ]
         for _ in range(max(1, options["workers"])):
             procs.append(subprocess.Popen([python, "manage.py", "db_worker", "--no-reload"]))  # noqa: S603
+        if not options["no_schedule"]:
+            procs.append(subprocess.Popen([python, "manage.py", "run_schedule"]))  # noqa: S603
         url = f"http://{host}:{port}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Attain is running at {url}"))
