@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/<int:pk>/delete/", views.account_delete, name="account_delete"),
     path("accounts/<int:account_pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/new/", views.private_contact_create, name="private_contact_create"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),

@@ -192,6 +192,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         ],
         search=lambda qs, term: qs.search(term),
         default_sort="last_name",
+        create_url=reverse("customers:private_contact_create"),
+        create_label=_("New private contact"),
     )
     queryset = selectors.contact_list(user=request.user)
     if exported := list_export(request, queryset, spec):
@@ -227,12 +229,42 @@ def contact_create(request: HttpRequest, account_pk: int) -> HttpResponse:
 
 
 @login_required
+def private_contact_create(request: HttpRequest) -> HttpResponse:
+    """A contact of the signed-in person's own, at no account (a consumer, or someone whose
+    company is not known yet); seen by its owner and by sales operations."""
+    person_id = scope_for(request.user).person_id
+    if person_id is None:
+        messages.error(
+            request,
+            _(
+                "Your login is not linked to a person, so a private contact would have no "
+                "owner; add the contact at an account instead."
+            ),
+        )
+        return redirect("customers:contact_list")
+    owner = Person.objects.get(pk=person_id)
+    form = ContactForm(request.POST or None)
+    form.fields.pop("is_primary", None)  # primary at an account; a private contact has none
+    if request.method == "POST" and form.is_valid():
+        contact = call_service(
+            form,
+            lambda: services.contact_create(account=None, owner=owner, **form.cleaned_data),
+        )
+        if contact is not None:
+            messages.success(request, _("Contact added."))
+            return redirect(contact.get_absolute_url())
+    return form_page(request, form, _("New private contact"), reverse("customers:contact_list"))
+
+
+@login_required
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_visible_or_404(Contact.objects.visible_to(request.user), pk=pk)
     form = ContactForm(
         request.POST or None,
         initial={name: getattr(contact, name) for name in CONTACT_FORM_FIELDS},
     )
+    if contact.account_id is None:
+        form.fields.pop("is_primary", None)  # a private contact is nobody's primary contact
     if request.method == "POST" and form.is_valid():
         saved = call_service(
             form, lambda: services.contact_update(contact=contact, **form.cleaned_data)

@@ -178,3 +178,34 @@ def test_admin_screens_are_read_only_for_admins(world, login_as):
         assert client.get(f"/admin/customers/{model}/").status_code == 200, model
         assert client.get(f"/admin/customers/{model}/add/").status_code == 403, model
     assert "Seen in admin" in client.get("/admin/customers/account/").content.decode()
+
+
+def test_a_seller_adds_a_private_contact_seen_by_them_and_sales_operations(world, login_as):
+    client = login_as(world.rep)
+    page = client.get(reverse("customers:contact_list")).content.decode()
+    assert reverse("customers:private_contact_create") in page  # the list's "New" button
+    form = client.get(reverse("customers:private_contact_create"))
+    assert "is_primary" not in form.context["form"].fields
+
+    r = client.post(
+        reverse("customers:private_contact_create"),
+        {"first_name": "", "last_name": "Vos", "email": "not-an-email"},
+    )
+    assert r.status_code == 200 and set(r.context["form"].errors) == {"first_name", "email"}
+    assert Contact.objects.count() == 0
+
+    r = client.post(
+        reverse("customers:private_contact_create"),
+        {"first_name": "Anke", "last_name": "Vos", "email": "anke@example.org", "phone": "06"},
+    )
+    contact = Contact.objects.get()
+    assert r.status_code == 302 and r.url == contact.get_absolute_url()
+    assert (contact.account, contact.owner, contact.email, contact.is_primary) == (
+        None,
+        world.rep,
+        "anke@example.org",
+        False,
+    )
+    assert "private contact of" in client.get(contact.get_absolute_url()).content.decode()
+    assert login_as(world.admin).get(contact.get_absolute_url()).status_code == 200
+    assert login_as(world.rep2).get(contact.get_absolute_url()).status_code == 404
