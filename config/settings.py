@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "attain.orders",
     "attain.analytics",
     "attain.goals",
+    "attain.incentives",
     "attain.imports",
     "attain.webhooks",
     "attain.backups",
