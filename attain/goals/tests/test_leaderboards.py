@@ -113,7 +113,7 @@ def test_a_seller_has_no_team_board(march, world):
 
 def test_api_team_board_for_admin(march, login_as, django_assert_max_num_queries):
     client = login_as(march.admin)
-    with django_assert_max_num_queries(10):  # measured 8
+    with django_assert_max_num_queries(11):  # measured 9 (the goals to date not cached yet)
         r = client.get(f"{API}?level=team&kind=company&{MARCH}")
     assert r.status_code == 200, r.content
     body = r.json()
