@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "attain.customers",
     "attain.pipeline",
     "attain.orders",
+    "attain.service",
     "attain.analytics",
     "attain.goals",
     "attain.incentives",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("customers/", include("attain.customers.urls")),
     path("pipeline/", include("attain.pipeline.urls")),
     path("orders/", include("attain.orders.urls")),
+    path("service/", include("attain.service.urls")),
     path("performance/", include("attain.analytics.urls")),
     path("goals/", include("attain.goals.urls")),
     path("dashboards/", include("attain.dashboards.urls")),

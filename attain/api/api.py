@@ -14,6 +14,7 @@ from attain.imports.api import router as imports_router
 from attain.orders.api import router as orders_router
 from attain.organization.api import router as organization_router
 from attain.pipeline.api import router as pipeline_router
+from attain.service.api import router as service_router
 from attain.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
@@ -35,6 +36,7 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/customers", customers_router)
 api.add_router("/pipeline", pipeline_router)
 api.add_router("/orders", orders_router)
+api.add_router("/service", service_router)
 api.add_router("/performance", analytics_router)
 api.add_router("/goals", goals_router)
 api.add_router("/imports", imports_router)

@@ -38,12 +38,10 @@ EVENTS: dict[str, Promise] = {
     "deal.won": _("A deal was closed won."),
     "order.delivered": _("An order was delivered."),
     "goal.reached": _("A goal's actual reached its target for the first time."),
-    "complaint.opened": _(
-        "A customer complaint was opened (not emitted yet: Attain has no complaints yet)."
-    ),
+    "complaint.opened": _("A customer complaint was opened."),
 }
 #: In the catalogue (so receivers can subscribe and prepare) but nothing emits them yet.
-NOT_EMITTED_YET = frozenset({"complaint.opened"})
+NOT_EMITTED_YET: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

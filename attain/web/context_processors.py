@@ -54,7 +54,11 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
     (
         "customers",
         _("Customers"),
-        [(_("Accounts"), "customers:account_list"), (_("Contacts"), "customers:contact_list")],
+        [
+            (_("Accounts"), "customers:account_list"),
+            (_("Contacts"), "customers:contact_list"),
+            (_("Complaints"), "service:complaint_list"),
+        ],
     ),
     (
         "catalog",

@@ -40,6 +40,7 @@ def test_every_domain_app_is_in_the_api(document):
         "customers",
         "pipeline",
         "orders",
+        "service",
         "settings",
         "tokens",
     } <= prefixes

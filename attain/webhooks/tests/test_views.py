@@ -114,7 +114,8 @@ def test_list_shows_the_webhooks_and_the_catalogue(world, login_as, django_asser
     page = r.content.decode()
     assert r.status_code == 200
     assert all(f"Hook {n}" in page for n in range(5))
-    assert "complaint.opened" in page and "not emitted yet" in page
+    assert "complaint.opened" in page and "A customer complaint was opened." in page
+    assert "not emitted yet" not in page
 
 
 def test_delivery_log_filters_and_shows_payload_response_and_attempts(
