@@ -93,12 +93,16 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {}
     path = request.path
     areas = []
+    urls = [url for _key, _label, links in AREAS for _l, name in links if (url := _url(name))]
+    # the one link whose URL is the longest prefix of the path (/customers/ is the accounts
+    # list, but /customers/contacts/… belongs to Contacts)
+    current = max((url for url in urls if path.startswith(url)), key=len, default=None)
     for key, label, links in AREAS:
         nav_links = []
         for link_label, name in links:
             url = _url(name)
             if url:
-                nav_links.append(NavLink(link_label, url, path.startswith(url)))
+                nav_links.append(NavLink(link_label, url, url == current))
         overview = reverse("area", args=[key])
         active = path.startswith(overview) or any(link.active for link in nav_links)
         areas.append(

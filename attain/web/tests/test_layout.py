@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,16 @@ def test_server_error_page_renders_without_a_request():
 
     html = render_to_string("500.html")
     assert "Something went wrong" in html and "half-saved" in html
+
+
+def test_only_the_link_of_the_current_page_is_marked_active(world, login_as):
+    """/customers/ is the accounts list; a contacts page under it marks Contacts alone."""
+    client = login_as(world.rep)
+    for path, expected in [
+        (reverse("customers:private_contact_create"), ["Contacts"]),
+        (reverse("customers:account_list"), ["Accounts"]),
+        (reverse("service:complaint_list"), ["Complaints"]),
+    ]:
+        areas = client.get(path).context["nav_areas"]
+        active = [str(link.label) for area in areas for link in area["links"] if link.active]
+        assert active == expected, path
