@@ -186,15 +186,9 @@ def metric_breakdown(
 ) -> list[BreakdownRow]:
     """The metric per seller / unit (one level below the scope) / team (the unit the facts
     were stamped with) / territory / product line / product / segment, largest first."""
-    found = _metric(metric)
-    _check(found, start=start, end=end, filters=filters)
-    if by not in DIMENSIONS:
-        raise ValidationError(
-            {"by": _("Choose one of: %(dims)s.") % {"dims": ", ".join(DIMENSIONS)}}
-        )
-    groups = metric_compute(metric).breakdown(
-        scope=scope, start=start, end=end, by=by, filters=filters
-    )
+    groups = metric_totals_by(
+        metric=metric, scope=scope, start=start, end=end, by=by, filters=filters
+    ).items()
     labels = group_labels(by, [g for g, _v in groups])
     none_label = _("(none)")
     rows = [

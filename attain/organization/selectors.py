@@ -14,6 +14,7 @@ from attain.core.periods import valid_on_q
 from attain.organization.models import (
     SELLING_ROLES,
     Membership,
+    OrgStamped,
     OrgUnit,
     Person,
     Territory,
@@ -47,6 +48,15 @@ def person_placement_at(*, person_id: int, on: dt.date) -> Placement:
         .first()
     )
     return Placement(unit_id=unit_id, unit_path=unit_path, territory_id=territory_id)
+
+
+def placement_stamp(record: OrgStamped, *, owner: Person, on: dt.date) -> None:
+    """Copy the owner's placement on `on` onto an unsaved fact (owner, unit, path, territory)."""
+    placement = person_placement_at(person_id=owner.pk, on=on)
+    record.owner = owner
+    record.unit_id = placement.unit_id
+    record.unit_path = placement.unit_path
+    record.territory_id = placement.territory_id
 
 
 class PlacementIndex:

@@ -25,8 +25,8 @@ from attain.core.money import CURRENCIES, parse_decimal, quantize_money
 from attain.core.periods import today
 from attain.core.selectors import money_to_reporting
 from attain.customers.models import Account, Contact
-from attain.organization.models import OrgStamped, Person
-from attain.organization.selectors import person_placement_at
+from attain.organization.models import Person
+from attain.organization.selectors import placement_stamp
 from attain.pipeline.models import (
     Activity,
     ActivityKind,
@@ -65,15 +65,6 @@ UNSET: Any = _Unset()
 def _raise(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationError(errors)
-
-
-def _stamp(record: OrgStamped, *, owner: Person, on: dt.date) -> None:
-    """Copy the owner's placement on `on` onto the record (unit, path, territory)."""
-    placement = person_placement_at(person_id=owner.pk, on=on)
-    record.owner = owner
-    record.unit_id = placement.unit_id
-    record.unit_path = placement.unit_path
-    record.territory_id = placement.territory_id
 
 
 def _local_at(day: dt.date, time: dt.time) -> dt.datetime:
@@ -219,7 +210,7 @@ def lead_create(
         notes=notes,
         external_ref=external_ref,
     )
-    _stamp(lead, owner=owner, on=received_on)
+    placement_stamp(lead, owner=owner, on=received_on)
     lead.save()
     return lead
 
@@ -265,7 +256,7 @@ def lead_update(*, lead: Lead, **fields: Any) -> Lead:
         setattr(lead, name, value)
     lead.email = values["email"]
     if new_owner is not None and new_owner.pk != lead.owner_id:
-        _stamp(lead, owner=new_owner, on=today())
+        placement_stamp(lead, owner=new_owner, on=today())
     lead.save()
     return lead
 
@@ -419,7 +410,7 @@ def deal_create(
         expected_close_on=expected_close_on,
         external_ref=external_ref,
     )
-    _stamp(deal, owner=owner, on=created_on)
+    placement_stamp(deal, owner=owner, on=created_on)
     deal.save()
     chosen = list(products)
     lines = list({line.pk: line for line in [*product_lines, *(p.line for p in chosen)]}.values())
@@ -499,7 +490,7 @@ def deal_update(
         )
         deal.amount, deal.currency = new_amount, new_currency
     if owner is not UNSET and owner.pk != deal.owner_id:
-        _stamp(deal, owner=owner, on=today())
+        placement_stamp(deal, owner=owner, on=today())
     deal.save()
     if product_lines is not UNSET:
         deal.product_lines.set(list(product_lines))
@@ -732,7 +723,7 @@ def activity_log(
         lead=lead,
         external_ref=external_ref,
     )
-    _stamp(activity, owner=owner, on=timezone.localdate(occurred_at))
+    placement_stamp(activity, owner=owner, on=timezone.localdate(occurred_at))
     activity.save()
     facts_changed("activity", ids=[activity.pk])
     return activity
@@ -764,7 +755,7 @@ def activity_update(*, activity: Activity, owner: Person | None = None, **fields
     for name, value in fields.items():
         setattr(activity, name, value.strip() if name == "subject" else value)
     if owner is not None and owner.pk != activity.owner_id:
-        _stamp(activity, owner=owner, on=timezone.localdate(activity.occurred_at))
+        placement_stamp(activity, owner=owner, on=timezone.localdate(activity.occurred_at))
     activity.save()
     facts_changed("activity", ids=[activity.pk])
     return activity

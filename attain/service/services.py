@@ -19,7 +19,7 @@ from attain.core.periods import today
 from attain.customers.models import Account, Contact
 from attain.orders.models import Order
 from attain.organization.models import Person
-from attain.organization.selectors import person_placement_at
+from attain.organization.selectors import placement_stamp
 from attain.service.models import Complaint, ComplaintCategory, ComplaintStatus
 
 SUBJECT_MAX = 200
@@ -46,15 +46,6 @@ def _raise(errors: dict[str, str]) -> None:
 
 def _is_date(value: Any) -> bool:
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
-
-
-def _stamp(complaint: Complaint, *, owner: Person, on: dt.date) -> None:
-    """Copy the owner's placement on `on` onto the complaint (unit, path, territory)."""
-    placement = person_placement_at(person_id=owner.pk, on=on)
-    complaint.owner = owner
-    complaint.unit_id = placement.unit_id
-    complaint.unit_path = placement.unit_path
-    complaint.territory_id = placement.territory_id
 
 
 def _lock(complaint: Complaint) -> Complaint:
@@ -164,7 +155,7 @@ def complaint_open(
         status=ComplaintStatus.OPEN,
         external_ref=external_ref.strip(),
     )
-    _stamp(complaint, owner=owner if owner is not None else account.owner, on=opened_on)
+    placement_stamp(complaint, owner=owner if owner is not None else account.owner, on=opened_on)
     complaint.save()
     event_emit("complaint.opened", payload=record_payload(complaint, *OPENED_PAYLOAD_FIELDS))
     return complaint
