@@ -60,8 +60,10 @@ migrations-check: venv
 imports-check: venv
 	@$(VENV)/bin/lint-imports
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist), one test database each.
+PYTEST_WORKERS ?= 2
 pytest: venv
-	@$(VPY) -m pytest $(PYTEST_ARGS)
+	@$(VPY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check imports-check pytest
 
