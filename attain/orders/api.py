@@ -79,6 +79,7 @@ class OrderOut(Schema):
     delivered_on: dt.date | None
     follow_up_promised_on: dt.date | None
     followed_up_on: dt.date | None
+    paid_on: dt.date | None
     net_total: Decimal
     net_total_reporting: Decimal
     notes: str
@@ -134,6 +135,10 @@ class OrderUpdateIn(Schema):
 
 class AdvanceIn(Schema):
     to_status: str
+    on: dt.date
+
+
+class PaymentIn(Schema):
     on: dt.date
 
 
@@ -343,6 +348,14 @@ def order_advance(request: HttpRequest, order_id: int, payload: AdvanceIn) -> An
     order = _visible_order(request, order_id)
     by = person_of(request.user)
     services.order_advance(order=order, to_status=payload.to_status, on=payload.on, by=by)
+    return _detail(request, order.pk)
+
+
+@router.post("/orders/{order_id}/payment", response=OrderDetailOut, operation_id="order_payment")
+def order_payment(request: HttpRequest, order_id: int, payload: PaymentIn) -> Any:
+    """Record the day the customer paid the order (a plan may credit sales on payment)."""
+    order = _visible_order(request, order_id)
+    services.order_record_payment(order=order, on=payload.on)
     return _detail(request, order.pk)
 
 

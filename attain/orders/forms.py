@@ -124,6 +124,10 @@ class AdvanceForm(forms.Form):
             self.fields["to_status"].initial = later[0]
 
 
+class PaymentForm(forms.Form):
+    on = forms.DateField(label=_("Paid on"), widget=DATE, initial=today)
+
+
 class CancelForm(forms.Form):
     on = forms.DateField(label=_("Cancelled on"), widget=DATE, initial=today)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))

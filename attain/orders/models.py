@@ -72,6 +72,7 @@ class Order(TimeStampedModel, OrgStamped):
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     follow_up_promised_on = models.DateField(_("follow-up promised"), null=True, blank=True)
     followed_up_on = models.DateField(_("followed up on"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
     net_total = models.DecimalField(
         _("net total"), max_digits=18, decimal_places=2, default=Decimal("0.00")
     )

@@ -28,6 +28,7 @@ from attain.core.bulk import bulk_insert, stamp_times
 from attain.core.events import event_emit, record_payload
 from attain.core.facts import facts_changed, facts_changed_between, facts_suspended
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money, reporting_currency
+from attain.core.periods import today
 from attain.core.selectors import RateIndex, exchange_rate_get
 from attain.customers.models import Account
 from attain.orders.models import (
@@ -906,6 +907,30 @@ def order_advance(*, order: Order, to_status: str, on: dt.date, by: Person | Non
         more = ("net_total_reporting", "ordered_on", "delivered_on", "status")
         event_emit("order.delivered", payload=record_payload(locked, *shown, *more))
     facts_changed("order", ids=[locked.pk])
+    order.refresh_from_db()
+    return order
+
+
+@transaction.atomic
+def order_record_payment(*, order: Order, on: dt.date) -> Order:
+    """Record the day the customer paid the order (incentive plans may credit on payment).
+    A cancelled order cannot be paid; the day is not before the order was taken."""
+    locked = _lock(order)
+    if locked.status == OrderStatus.CANCELLED:
+        raise ValidationError({"on": gettext("A cancelled order cannot be paid.")})
+    if not _is_date(on):
+        raise ValidationError({"on": gettext("Enter the date of the payment (YYYY-MM-DD).")})
+    if on < locked.ordered_on:
+        raise ValidationError(
+            {
+                "on": gettext("cannot be before the order was taken (%(on)s).")
+                % {"on": locked.ordered_on.isoformat()}
+            }
+        )
+    if on > today():
+        raise ValidationError({"on": gettext("A payment cannot be recorded before it happens.")})
+    locked.paid_on = on
+    locked.save(update_fields=["paid_on", "updated_at"])
     order.refresh_from_db()
     return order
 

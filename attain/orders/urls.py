@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/lines/<int:line_pk>/remove/", views.order_line_remove, name="order_line_remove"),
     path("<int:pk>/advance/", views.order_advance, name="order_advance"),
     path("<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("<int:pk>/payment/", views.order_payment, name="order_payment"),
     path("lines/<int:line_pk>/return/", views.return_create, name="return_create"),
     path("returns/", views.return_list, name="return_list"),
 ]

@@ -31,6 +31,7 @@ from attain.orders.forms import (
     OrderForm,
     OrderLineForm,
     OrderLineFormSet,
+    PaymentForm,
     ReturnForm,
 )
 from attain.orders.models import Order, OrderLine, OrderStatus, ReturnReason
@@ -277,6 +278,26 @@ def order_advance(request: HttpRequest, pk: int) -> HttpResponse:
         _("Advance order %(number)s") % {"number": order.number},
         order.get_absolute_url(),
         _("Advance"),
+    )
+
+
+@login_required
+def order_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request, pk)
+    form = PaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(
+            form, lambda: services.order_record_payment(order=order, on=form.cleaned_data["on"])
+        )
+        if done is not None:
+            messages.success(request, _("Payment recorded."))
+            return redirect(order.get_absolute_url())
+    return form_page(
+        request,
+        form,
+        _("Record the payment of order %(number)s") % {"number": order.number},
+        order.get_absolute_url(),
+        _("Record payment"),
     )
 
 

@@ -309,3 +309,21 @@ def test_list_query_budget(world, login_as, django_assert_max_num_queries):
     assert body["count"] == 15
     with django_assert_max_num_queries(10):
         assert client.get(f"{API}/orders/{Order.objects.first().pk}").status_code == 200
+
+
+def test_recording_a_payment_through_the_api(world, login_as):
+    order = make_order(owner=world.rep)
+    client = login_as(world.rep)
+    early = client.post(f"{API}/orders/{order.pk}/payment", {"on": "2025-03-02"}, content_type=JSON)
+    assert early.status_code == 422
+    assert fields(early) == {"on"}
+
+    r = client.post(f"{API}/orders/{order.pk}/payment", {"on": "2025-03-21"}, content_type=JSON)
+    assert r.status_code == 200, r.content
+    assert r.json()["paid_on"] == "2025-03-21"
+    assert (
+        login_as(world.rep2)
+        .post(f"{API}/orders/{order.pk}/payment", {"on": "2025-03-21"}, content_type=JSON)
+        .status_code
+        == 404
+    )

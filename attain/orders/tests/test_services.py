@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from attain.core.periods import today
 from attain.orders.models import Order, OrderCancellation, OrderLine, OrderReturn, OrderStatus
 from attain.orders.services import (
     OrderLineInput,
@@ -17,6 +18,7 @@ from attain.orders.services import (
     order_create_from_deal,
     order_line_add,
     order_line_remove,
+    order_record_payment,
     order_return_record,
     order_set_promised,
     order_update,
@@ -505,3 +507,44 @@ def test_set_promised_accepts_step_aliases_and_clearing(world):
     )
     order_set_promised(order=order, step="delivered", on=None)
     assert order.delivery_promised_on is None
+
+
+# --- payment ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days_after_order", "message"),
+    [
+        (-1, "cannot be before the order was taken (2025-03-03)."),
+        (None, "A payment cannot be recorded before it happens."),  # tomorrow
+    ],
+)
+def test_a_payment_on_an_impossible_day_is_refused_naming_the_field(
+    world, days_after_order, message
+):
+    order = make_order(owner=world.rep)  # taken on 2025-03-03
+    on = (
+        today() + dt.timedelta(days=1)
+        if days_after_order is None
+        else DAY + dt.timedelta(days=days_after_order)
+    )
+
+    with pytest.raises(ValidationError) as exc:
+        order_record_payment(order=order, on=on)
+
+    assert errors_of(exc) == {"on": [message]}
+    order.refresh_from_db()
+    assert order.paid_on is None
+
+
+def test_a_payment_is_recorded_on_its_day_and_a_cancelled_order_cannot_be_paid(world):
+    order = make_order(owner=world.rep)
+    order_record_payment(order=order, on=DAY + dt.timedelta(days=20))
+    assert Order.objects.get(pk=order.pk).paid_on == dt.date(2025, 3, 23)
+
+    cancelled = make_order(owner=world.rep)
+    order_cancel(order=cancelled, on=DAY + dt.timedelta(days=1), reason="Duplicate", by=world.rep)
+    with pytest.raises(ValidationError) as exc:
+        order_record_payment(order=cancelled, on=DAY + dt.timedelta(days=2))
+    assert errors_of(exc) == {"on": ["A cancelled order cannot be paid."]}
+    assert Order.objects.get(pk=cancelled.pk).paid_on is None

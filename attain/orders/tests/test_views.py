@@ -280,3 +280,29 @@ def test_admin_screens_are_read_only_and_show_orders(world, login_as):
     assert client.get(f"/admin/orders/order/{order.pk}/change/").status_code == 200
     assert client.get("/admin/orders/order/add/").status_code == 403
     assert client.post(f"/admin/orders/order/{order.pk}/delete/").status_code == 403
+
+
+def test_the_payment_page_records_the_day_and_explains_a_bad_one(world, login_as):
+    order = make_order(owner=world.rep)
+    client = login_as(world.rep)
+    url = reverse("orders:order_payment", args=[order.pk])
+    assert "Record payment" in client.get(order.get_absolute_url()).content.decode()
+
+    refused = client.post(url, {"on": "2025-03-01"})
+    assert refused.status_code == 200
+    assert "cannot be before the order was taken (2025-03-03)." in refused.content.decode()
+    order.refresh_from_db()
+    assert order.paid_on is None
+
+    done = client.post(url, {"on": "2025-03-20"})
+    assert done.status_code == 302 and done["Location"] == order.get_absolute_url()
+    order.refresh_from_db()
+    assert order.paid_on == dt.date(2025, 3, 20)
+
+
+def test_a_colleague_cannot_record_the_payment_of_an_order_they_do_not_see(world, login_as):
+    order = make_order(owner=world.rep)
+    url = reverse("orders:order_payment", args=[order.pk])
+    assert login_as(world.rep2).post(url, {"on": "2025-03-20"}).status_code == 404
+    order.refresh_from_db()
+    assert order.paid_on is None
