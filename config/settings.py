@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "attain.analytics",
     "attain.goals",
     "attain.incentives",
+    "attain.recognition",
     "attain.imports",
     "attain.webhooks",
     "attain.backups",

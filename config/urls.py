@@ -18,6 +18,8 @@ urlpatterns = [
     path("service/", include("attain.service.urls")),
     path("performance/", include("attain.analytics.urls")),
     path("goals/", include("attain.goals.urls")),
+    path("pay/", include("attain.incentives.urls")),
+    path("recognition/", include("attain.recognition.urls")),
     path("dashboards/", include("attain.dashboards.urls")),
     path("imports/", include("attain.imports.urls")),
     path("webhooks/", include("attain.webhooks.urls")),

@@ -11,9 +11,11 @@ from attain.core.api import router as settings_router
 from attain.customers.api import router as customers_router
 from attain.goals.api import router as goals_router
 from attain.imports.api import router as imports_router
+from attain.incentives.api import router as incentives_router
 from attain.orders.api import router as orders_router
 from attain.organization.api import router as organization_router
 from attain.pipeline.api import router as pipeline_router
+from attain.recognition.api import router as recognition_router
 from attain.service.api import router as service_router
 from attain.webhooks.api import router as webhooks_router
 
@@ -39,6 +41,8 @@ api.add_router("/orders", orders_router)
 api.add_router("/service", service_router)
 api.add_router("/performance", analytics_router)
 api.add_router("/goals", goals_router)
+api.add_router("/pay", incentives_router)
+api.add_router("/recognition", recognition_router)
 api.add_router("/imports", imports_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/tokens", tokens_router)

@@ -286,14 +286,7 @@ def split_amount(amount: Decimal, shares: Sequence[Decimal]) -> list[Decimal]:
     down, the cents left over given one by one to the largest remainders (ties: the earlier
     seller), so the parts always add up to exactly `amount`."""
     splits_check(shares)
-    exact = [amount * share / HUNDRED for share in shares]
-    sign = -1 if amount < 0 else 1
-    parts = [(sign * x).quantize(CENT, rounding=ROUND_DOWN) * sign for x in exact]
-    left = int((amount - sum(parts, ZERO)) / CENT)
-    order = sorted(range(len(shares)), key=lambda i: (-abs(exact[i] - parts[i]), i))
-    for i in order[: abs(left)]:
-        parts[i] += CENT * (1 if left > 0 else -1)
-    return parts
+    return _largest_remainder(amount, shares)
 
 
 def clawback(*, returned_credit: Decimal, rate_paid: Decimal) -> Step:
@@ -359,3 +352,24 @@ def ramped_goal(*, goal: Decimal, month: int, ramp: Sequence[Decimal]) -> Decima
             )
     share = ramp[month - 1] if month <= len(ramp) else HUNDRED
     return cents(goal * share / HUNDRED)
+
+
+def allocate(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """`amount` shared in cents in proportion to `weights` (an order line's credit in a payout
+    line's pay), largest remainder like `split_amount`: the parts add up to exactly `amount`.
+    Weights that add up to zero or less get nothing (there is nothing to share by)."""
+    total = sum(weights, ZERO)
+    if total <= 0:
+        return [ZERO for _ in weights]
+    return _largest_remainder(amount, [w * HUNDRED / total for w in weights])
+
+
+def _largest_remainder(amount: Decimal, shares: Sequence[Decimal]) -> list[Decimal]:
+    exact = [amount * share / HUNDRED for share in shares]
+    sign = -1 if amount < 0 else 1
+    parts = [(sign * x).quantize(CENT, rounding=ROUND_DOWN) * sign for x in exact]
+    left = int((amount - sum(parts, ZERO)) / CENT)
+    order = sorted(range(len(shares)), key=lambda i: (-abs(exact[i] - parts[i]), i))
+    for i in order[: abs(left)]:
+        parts[i] += CENT * (1 if left > 0 else -1)
+    return parts

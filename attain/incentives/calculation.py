@@ -1,0 +1,878 @@
+"""A payout period figured in memory: who is paid by which plan version, the credit of every
+order line, each component's amount with its steps, clawbacks, draws and adjustments.
+
+`period_calculate` reads and never writes: the payout run stores what it returns (one
+transaction, so a run is never left half-written), and the what-if calls it with a draft
+version in place of the published one and compares. Everything is `Decimal`, rounded to cents
+once per step (mechanics.py), and the order of lines and credits is fixed, so the same inputs
+always give the same result, to the cent and in the same order.
+
+The rules:
+- a run uses, for each assignment, the plan's published version in force on the period's last
+  day; a person's own assignment wins over a role's for the same plan;
+- a sale counts on the version's crediting event (the order's taken, delivered or paid date)
+  inside the period; an order cancelled by the period's end counts for nothing, returns dated
+  by the period's end reduce its lines;
+- an order with credit splits is credited to the sellers in their shares (to the cent, the
+  parts add up to the line), otherwise wholly to its owner; a roll-up assignment credits a
+  leader with every sale stamped inside the units they lead on the period's last day;
+- attainment is the credit on the version's goal metric over the person's goal for the period
+  (for a roll-up, the goals of the units led), the goal ramped for a new hire;
+- returns and cancellations of sales paid in an approved earlier run claw back, in the period
+  they happen, what was paid for those order lines (at the rate then paid);
+- draws settle on what the assignment's plan earned in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from attain.core.periods import valid_on_q
+from attain.goals.models import Goal, ScopeKind
+from attain.goals.selectors import goals_to_date
+from attain.incentives import mechanics as m
+from attain.incentives.models import (
+    Adjustment,
+    Assignment,
+    Basis,
+    Component,
+    ComponentKind,
+    Credit,
+    CreditingEvent,
+    CreditScope,
+    CreditSplit,
+    LineKind,
+    PayoutLine,
+    PlanVersion,
+    RunStatus,
+    VersionStatus,
+)
+from attain.orders.models import OrderLine, OrderReturn, OrderStatus
+from attain.organization.models import LEADING_ROLES, Membership, Person
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+CRED_DATE: dict[str, str] = {
+    CreditingEvent.BOOKING: "order__ordered_on",
+    CreditingEvent.DELIVERY: "order__delivered_on",
+    CreditingEvent.PAYMENT: "order__paid_on",
+}
+LOCKED = (RunStatus.APPROVED, RunStatus.PAID)
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    """One order line as a period credits it (after returns dated by the period's end)."""
+
+    order_line_id: int
+    order_id: int
+    order_number: str
+    owner_id: int
+    unit_path: str
+    credited_on: dt.date
+    product_id: int
+    product_line_id: int | None
+    values: dict[str, Decimal]  # by Basis
+
+
+@dataclass(frozen=True)
+class CreditOut:
+    order_line_id: int
+    credited_on: dt.date
+    share_pct: Decimal
+    value: Decimal
+    amount: Decimal
+
+
+@dataclass
+class LineOut:
+    person_id: int
+    kind: str
+    label: str
+    amount: Decimal
+    version_id: int | None = None
+    component_id: int | None = None
+    adjustment_id: int | None = None
+    credit: Decimal = ZERO
+    goal: Decimal | None = None
+    attainment_pct: Decimal | None = None
+    balance_after: Decimal | None = None
+    steps: list[dict[str, str]] = field(default_factory=list)
+    credits: list[CreditOut] = field(default_factory=list)
+
+
+@dataclass
+class PeriodResult:
+    start: dt.date
+    end: dt.date
+    lines: list[LineOut]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    def by_person(self) -> dict[int, Decimal]:
+        totals: dict[int, Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            totals[line.person_id] += line.amount
+        return dict(totals)
+
+    def digest(self) -> str:
+        """A fingerprint of every line and credit: equal results have equal digests."""
+        rows = [
+            [
+                line.person_id,
+                line.kind,
+                line.version_id,
+                line.component_id,
+                line.adjustment_id,
+                str(line.amount),
+                str(line.credit),
+                str(line.goal),
+                str(line.attainment_pct),
+                str(line.balance_after),
+                [
+                    [c.order_line_id, str(c.share_pct), str(c.value), str(c.amount)]
+                    for c in line.credits
+                ],
+            ]
+            for line in self.lines
+        ]
+        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Payee:
+    person_id: int
+    assignment: Assignment
+    version: PlanVersion
+
+
+# ---------------------------------------------------------------- who is paid, by what
+
+
+def version_in_force(
+    plan_id: int, on: dt.date, versions: Sequence[PlanVersion]
+) -> PlanVersion | None:
+    for version in versions:
+        if (
+            version.plan_id == plan_id
+            and version.effective_from <= on
+            and (version.effective_to is None or on < version.effective_to)
+        ):
+            return version
+    return None
+
+
+def payees_for(start: dt.date, end: dt.date, *, replace: PlanVersion | None = None) -> list[Payee]:
+    """Every (person, assignment, version) paid in the period. `replace` stands a draft in
+    for its plan's published versions (the what-if)."""
+    versions = list(
+        PlanVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .select_related("plan")
+        .prefetch_related("components")
+        .order_by("plan_id", "effective_from")
+    )
+    if replace is not None:
+        versions = [v for v in versions if v.plan_id != replace.plan_id] + [replace]
+    assignments = list(
+        Assignment.objects.filter(Q(end__isnull=True) | Q(end__gt=start), start__lte=end)
+        .select_related("unit")
+        .order_by("plan_id", "pk")
+    )
+    own: dict[tuple[int, int], Assignment] = {}
+    by_role: list[Assignment] = []
+    for a in assignments:
+        if a.person_id:
+            own.setdefault((a.plan_id, a.person_id), a)
+        else:
+            by_role.append(a)
+    found: dict[tuple[int, int], Assignment] = dict(own)
+    if by_role:
+        memberships = list(
+            Membership.objects.filter(valid_on_q(end)).values_list(
+                "person_id", "role", "unit__path"
+            )
+        )
+        for a in by_role:
+            path = a.unit.path if a.unit is not None else ""
+            for person_id, role, unit_path in memberships:
+                if role == a.role and unit_path.startswith(path):
+                    found.setdefault((a.plan_id, person_id), a)
+    payees = []
+    for (plan_id, person_id), a in sorted(found.items()):
+        version = version_in_force(plan_id, end, versions)
+        if version is not None:
+            payees.append(Payee(person_id, a, version))
+    return payees
+
+
+# ---------------------------------------------------------------- credit
+
+
+def _returns_upto(end: dt.date, field_name: str) -> Subquery:
+    return Subquery(
+        OrderReturn.objects.filter(line=OuterRef("pk"), returned_on__lte=end)
+        .order_by()
+        .values("line")
+        .annotate(total=Sum(field_name))
+        .values("total")[:1],
+        output_field=DecimalField(max_digits=18, decimal_places=3),
+    )
+
+
+def sale_lines(start: dt.date, end: dt.date, crediting: str) -> list[SaleLine]:
+    """The order lines credited in [start, end] on `crediting`, net of returns by `end`, in
+    order-line order. Orders cancelled on or before `end` are left out."""
+    date_field = CRED_DATE[crediting]
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=3))
+    rows = (
+        OrderLine.objects.filter(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
+        .exclude(order__status=OrderStatus.CANCELLED, order__cancellation__cancelled_on__lte=end)
+        .annotate(
+            returned=Coalesce(_returns_upto(end, "amount_reporting"), zero),
+            returned_qty=Coalesce(_returns_upto(end, "quantity"), zero),
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "order_id",
+            "order__number",
+            "order__owner_id",
+            "order__unit_path",
+            date_field,
+            "product_id",
+            "product_line_id",
+            "quantity",
+            "net_amount_reporting",
+            "cost_reporting",
+            "returned",
+            "returned_qty",
+        )
+    )
+    out = []
+    for pk, order_id, number, owner, path, on, product, line, qty, net, cost, ret, ret_qty in rows:
+        kept = (qty - ret_qty) / qty if qty else ZERO
+        values: dict[str, Decimal] = {
+            Basis.REVENUE: net - ret,
+            Basis.GROSS_MARGIN: m.cents((net - (cost or ZERO)) * kept),
+            Basis.UNITS: qty - ret_qty,
+        }
+        out.append(SaleLine(pk, order_id, number, owner, path or "", on, product, line, values))
+    return out
+
+
+def splits_for(order_ids: Iterable[int]) -> dict[int, list[tuple[int, Decimal]]]:
+    splits: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    ids = list(set(order_ids))
+    for chunk in range(0, len(ids), 5000):
+        for order_id, person_id, share in (
+            CreditSplit.objects.filter(order_id__in=ids[chunk : chunk + 5000])
+            .order_by("order_id", "-share_pct", "pk")
+            .values_list("order_id", "person_id", "share_pct")
+        ):
+            splits[order_id].append((person_id, share))
+    return splits
+
+
+@dataclass(frozen=True)
+class Credited:
+    sale: SaleLine
+    share_pct: Decimal
+    values: dict[str, Decimal]
+
+
+def _share(sale: SaleLine, shares: list[tuple[int, Decimal]], person_id: int) -> Credited | None:
+    index = next((i for i, (p, _s) in enumerate(shares) if p == person_id), None)
+    if index is None:
+        return None
+    pcts = [s for _p, s in shares]
+    values = {}
+    for basis, value in sale.values.items():
+        if basis == Basis.UNITS:
+            values[basis] = value * pcts[index] / m.HUNDRED
+        else:
+            values[basis] = m.split_amount(value, pcts)[index]
+    return Credited(sale, pcts[index], values)
+
+
+def credits_of(
+    payee: Payee,
+    sales: list[SaleLine],
+    splits: dict[int, list[tuple[int, Decimal]]],
+    led_paths: dict[int, tuple[str, ...]],
+) -> list[Credited]:
+    if payee.assignment.credit_scope == CreditScope.TEAM:
+        paths = led_paths.get(payee.person_id, ())
+        return [
+            Credited(s, m.HUNDRED, s.values)
+            for s in sales
+            if s.unit_path and any(s.unit_path.startswith(p) for p in paths)
+        ]
+    out = []
+    for sale in sales:
+        shares = splits.get(sale.order_id)
+        if shares:
+            credited = _share(sale, shares, payee.person_id)
+            if credited is not None:
+                out.append(credited)
+        elif sale.owner_id == payee.person_id:
+            out.append(Credited(sale, m.HUNDRED, sale.values))
+    return out
+
+
+def led_paths_on(day: dt.date, person_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    paths: dict[int, set[str]] = defaultdict(set)
+    for person_id, path in Membership.objects.filter(
+        valid_on_q(day), person_id__in=list(person_ids), role__in=list(LEADING_ROLES)
+    ).values_list("person_id", "unit__path"):
+        paths[person_id].add(path)
+    # a unit inside another led unit would count its sales twice
+    return {
+        p: tuple(sorted(x for x in found if not any(x != y and x.startswith(y) for y in found)))
+        for p, found in paths.items()
+    }
+
+
+# ---------------------------------------------------------------- goals
+
+
+def goals_for(
+    payees: Sequence[Payee], start: dt.date, end: dt.date
+) -> dict[tuple[str, int], Decimal]:
+    """(metric, person_id) → the person's goal to date over the period; for roll-up payees the
+    goals of the units they lead (summed)."""
+    metrics = {p.version.goal_metric for p in payees}
+    out: dict[tuple[str, int], Decimal] = {}
+    for metric in metrics:
+        plain = Goal.objects.filter(
+            metric=metric,
+            start__lte=end,
+            end__gte=start,
+            product_line__isnull=True,
+            product__isnull=True,
+            territory__isnull=True,
+            segment="",
+        )
+        for person_id, value in goals_to_date(
+            plain.filter(scope_kind=ScopeKind.PERSON), "person_id", start, end
+        ).items():
+            out[(metric, person_id)] = value
+        team = [p for p in payees if p.assignment.credit_scope == CreditScope.TEAM]
+        if team:
+            leaders = {p.person_id for p in team}
+            unit_of = defaultdict(set)
+            for person_id, unit_id in Membership.objects.filter(
+                valid_on_q(end), person_id__in=leaders, role__in=list(LEADING_ROLES)
+            ).values_list("person_id", "unit_id"):
+                unit_of[person_id].add(unit_id)
+            by_unit = goals_to_date(
+                plain.exclude(scope_kind=ScopeKind.PERSON).filter(unit__isnull=False),
+                "unit_id",
+                start,
+                end,
+            )
+            for person_id, units in unit_of.items():
+                out[("team:" + metric, person_id)] = sum(
+                    (by_unit.get(u, ZERO) for u in units), ZERO
+                )
+    return out
+
+
+def _months_since(first: dt.date, start: dt.date) -> int:
+    return (start.year - first.year) * 12 + start.month - first.month + 1
+
+
+# ---------------------------------------------------------------- components
+
+
+def parse_tiers(raw: list[dict[str, str]]) -> list[m.Tier]:
+    return [
+        m.Tier(
+            Decimal(str(t["floor_pct"])),
+            None if t.get("ceiling_pct") in (None, "") else Decimal(str(t["ceiling_pct"])),
+            Decimal(str(t["rate"])),
+        )
+        for t in raw
+    ]
+
+
+def parse_bands(raw: list[dict[str, str]]) -> list[m.Band]:
+    return [
+        m.Band(
+            Decimal(str(b["floor_pct"])),
+            None if b.get("ceiling_pct") in (None, "") else Decimal(str(b["ceiling_pct"])),
+            Decimal(str(b["factor"])),
+        )
+        for b in raw
+    ]
+
+
+def _steps(steps: Sequence[m.Step]) -> list[dict[str, str]]:
+    return [
+        {
+            "rule": s.rule,
+            "basis": str(s.basis),
+            "rate": str(s.rate.normalize()) if s.rate else "0",
+            "amount": str(s.amount),
+            "note": s.note,
+        }
+        for s in steps
+    ]
+
+
+def _matches(component: Component, credited: Credited) -> bool:
+    sale = credited.sale
+    if component.product_id and sale.product_id != component.product_id:
+        return False
+    if component.product_line_id and sale.product_line_id != component.product_line_id:
+        return False
+    if component.kind == ComponentKind.SPIFF:
+        if component.window_start and sale.credited_on < component.window_start:
+            return False
+        if component.window_end and sale.credited_on > component.window_end:
+            return False
+    return True
+
+
+def _deal_capped(component: Component, rows: list[Credited]) -> list[Decimal]:
+    """Each row's credited value, an order's rows together held to the per-deal cap (the cap
+    taken off its rows in proportion)."""
+    values = [r.values[component.basis] for r in rows]
+    if component.deal_cap is None:
+        return values
+    by_order: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        by_order[r.sale.order_id].append(i)
+    for indexes in by_order.values():
+        total = sum((values[i] for i in indexes), ZERO)
+        capped = m.credit_capped(credit=total, cap=component.deal_cap)
+        if capped != total:
+            parts = m.allocate(capped, [values[i] for i in indexes])
+            for i, part in zip(indexes, parts, strict=True):
+                values[i] = part
+    return values
+
+
+def component_line(
+    component: Component,
+    payee: Payee,
+    rows: list[Credited],
+    *,
+    goal: Decimal | None,
+    attainment_pct: Decimal | None,
+    attained: Decimal | None = None,
+) -> LineOut | None:
+    """The payout line of one component for one payee. Tiers and bands are on the payee's
+    attainment of the version's goal (`attained`: all their credit on the goal metric). A
+    component paying on another basis, on some products only, or on deals held to a cap spreads
+    its own credit over that attainment in the same proportions: 195,000 of margin on 130 % of a
+    revenue goal is paid 100/130 at the first tier's rate, 25/130 at the second's, 5/130 at the
+    third's."""
+    mine = [r for r in rows if _matches(component, r)]
+    values = _deal_capped(component, mine)
+    credit = sum(values, ZERO)
+    kind = component.kind
+    if kind in (ComponentKind.MARGINAL, ComponentKind.RETROACTIVE):
+        if not goal:
+            return None  # refused before: see missing_goals
+        tiers = parse_tiers(component.tiers)
+        scale = goal  # credit / scale is the payee's attainment
+        if attained is not None and credit != attained and credit > 0 and attained > 0:
+            scale = goal * credit / attained
+        if kind == ComponentKind.MARGINAL:
+            calc = m.commission_marginal(
+                credit=credit, goal=scale, tiers=tiers, bands=parse_bands(component.bands)
+            )
+        else:
+            calc = m.commission_retroactive(credit=credit, goal=scale, tiers=tiers)
+        line_kind = LineKind.COMMISSION
+    elif kind == ComponentKind.FLAT or (kind == ComponentKind.SPIFF and component.rate is not None):
+        rate = component.rate or ZERO
+        factor = ONE
+        note = ""
+        bands = parse_bands(component.bands)
+        if bands and attainment_pct is not None:
+            band = next(
+                b
+                for b in bands
+                if b.floor_pct <= attainment_pct
+                and (b.ceiling_pct is None or attainment_pct < b.ceiling_pct)
+            )
+            factor = band.factor
+            note = _("rate %(rate)s × factor %(factor)s at %(pct)s attainment") % {
+                "rate": rate.normalize(),
+                "factor": factor.normalize(),
+                "pct": f"{m.cents(attainment_pct)} %",
+            }
+        step = m.Step("rate", m.cents(credit), rate * factor, m.cents(credit * rate * factor), note)
+        calc = m.Calculation(step.amount, (step,), attainment_pct)
+        line_kind = LineKind.COMMISSION if kind == ComponentKind.FLAT else LineKind.SPIFF
+    elif kind == ComponentKind.SPIFF:
+        per = component.amount or ZERO
+        note = _("%(per)s for each unit sold in the SPIFF window") % {"per": per}
+        units = sum((r.values[Basis.UNITS] for r in mine), ZERO)
+        step = m.Step("spiff", units, per, m.cents(units * per), note)
+        calc = m.Calculation(step.amount, (step,), attainment_pct)
+        line_kind = LineKind.SPIFF
+        values = [r.values[Basis.UNITS] for r in mine]
+        credit = units
+    else:  # bonus
+        threshold = component.threshold_pct or ZERO
+        reached = attainment_pct is not None and attainment_pct >= threshold
+        bonus = component.amount or ZERO
+        note = (
+            _("attainment %(pct)s reached %(threshold)s")
+            if reached
+            else _("attainment %(pct)s is below %(threshold)s")
+        ) % {
+            "pct": f"{m.cents(attainment_pct or ZERO)} %",
+            "threshold": f"{threshold.normalize():f} %",
+        }
+        step = m.Step("bonus", bonus, ONE if reached else ZERO, bonus if reached else ZERO, note)
+        calc = m.Calculation(step.amount, (step,), attainment_pct)
+        line_kind = LineKind.BONUS
+    calc = m.Calculation(calc.amount, calc.steps, attainment_pct)
+    if component.hurdle_pct is not None:
+        calc = m.hurdle_apply(calc, hurdle_pct=component.hurdle_pct)
+    calc = m.limits_apply(calc, floor=component.period_floor, cap=component.period_cap)
+    if not mine and calc.amount == 0 and kind != ComponentKind.BONUS:
+        return None
+    credits = []
+    if kind != ComponentKind.BONUS:
+        parts = m.allocate(calc.amount, values)
+        credits = [
+            CreditOut(r.sale.order_line_id, r.sale.credited_on, r.share_pct, v, a)
+            for r, v, a in zip(mine, values, parts, strict=True)
+        ]
+    return LineOut(
+        person_id=payee.person_id,
+        kind=line_kind,
+        label=f"{component.name} ({payee.version})",
+        amount=calc.amount,
+        version_id=payee.version.pk,
+        component_id=component.pk,
+        credit=m.cents(credit) if component.basis != Basis.UNITS else credit,
+        goal=m.cents(goal) if goal is not None else None,
+        attainment_pct=m.cents(attainment_pct) if attainment_pct is not None else None,
+        steps=_steps(calc.steps),
+        credits=credits,
+    )
+
+
+# ---------------------------------------------------------------- clawbacks
+
+
+def clawback_lines(start: dt.date, end: dt.date, person_ids: set[int]) -> list[LineOut]:
+    """Returns and cancellations dated in the period, of order lines paid in approved runs of
+    earlier periods: what was paid for them is taken back, at the rate it was paid."""
+    returned: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for line_id, amount, qty, line_qty, net, cost in OrderReturn.objects.filter(
+        returned_on__gte=start, returned_on__lte=end
+    ).values_list(
+        "line_id",
+        "amount_reporting",
+        "quantity",
+        "line__quantity",
+        "line__net_amount_reporting",
+        "line__cost_reporting",
+    ):
+        returned[line_id][Basis.REVENUE] += amount
+        returned[line_id][Basis.UNITS] += qty
+        if line_qty:
+            returned[line_id][Basis.GROSS_MARGIN] += (net - (cost or ZERO)) * qty / line_qty
+    cancelled = set(
+        OrderLine.objects.filter(
+            order__status=OrderStatus.CANCELLED,
+            order__cancellation__cancelled_on__gte=start,
+            order__cancellation__cancelled_on__lte=end,
+        ).values_list("pk", flat=True)
+    )
+    touched = set(returned) | cancelled
+    if not touched:
+        return []
+    paid: dict[tuple[int, int, int], dict[str, Decimal]] = {}
+    meta: dict[tuple[int, int, int], tuple[int | None, str, str]] = {}
+    ids = sorted(touched)
+    for chunk in range(0, len(ids), 5000):
+        for person_id, component_id, version_id, order_line_id, value, amount, basis, name in (
+            Credit.objects.filter(
+                order_line_id__in=ids[chunk : chunk + 5000],
+                line__run__status__in=LOCKED,
+                line__run__period_end__lt=start,
+                line__person_id__in=person_ids,
+                line__component__isnull=False,
+            )
+            .order_by("pk")
+            .values_list(
+                "line__person_id",
+                "line__component_id",
+                "line__version_id",
+                "order_line_id",
+                "value",
+                "amount",
+                "line__component__basis",
+                "line__component__name",
+            )
+        ):
+            key = (person_id, component_id, order_line_id)
+            row = paid.setdefault(key, {"value": ZERO, "amount": ZERO, "net": ZERO})
+            if amount > 0 or value > 0:
+                row["value"] += value
+                row["amount"] += amount
+            row["net"] += amount
+            meta[key] = (version_id, basis, name)
+    grouped: dict[tuple[int, int], LineOut] = {}
+    for key in sorted(paid):
+        person_id, component_id, order_line_id = key
+        row = paid[key]
+        line_version_id, basis, name = meta[key]
+        if row["net"] <= 0 or row["value"] <= 0:
+            continue
+        rate = row["amount"] / row["value"]
+        if order_line_id in cancelled:
+            back_value = row["value"]
+            back = row["net"]
+            note = _("order cancelled: all that was paid for the line is taken back")
+        else:
+            back_value = (
+                m.cents(returned[order_line_id][basis])
+                if basis != Basis.UNITS
+                else (returned[order_line_id][basis])
+            )
+            back = min(row["net"], m.cents(back_value * rate))
+            note = _("returned: reversed at the rate originally paid")
+        if back <= 0:
+            continue
+        line = grouped.get((person_id, component_id))
+        if line is None:
+            line = grouped[(person_id, component_id)] = LineOut(
+                person_id=person_id,
+                kind=LineKind.CLAWBACK,
+                label=_("Clawback: %(name)s") % {"name": name},
+                amount=ZERO,
+                version_id=line_version_id,
+                component_id=component_id,
+            )
+        line.amount -= back
+        line.credit -= back_value
+        line.steps.append(
+            {
+                "rule": "clawback",
+                "basis": str(back_value),
+                "rate": str(m.cents(rate * 10000) / 10000),
+                "amount": str(-back),
+                "note": note,
+            }
+        )
+        line.credits.append(CreditOut(order_line_id, end, m.HUNDRED, -back_value, -back))
+    return list(grouped.values())
+
+
+# ---------------------------------------------------------------- draws, adjustments
+
+
+def _draw_balances(start: dt.date, person_ids: set[int]) -> dict[tuple[int, int], Decimal]:
+    """(person, plan) → what the person still owes on a recoverable draw before `start`."""
+    out: dict[tuple[int, int], Decimal] = {}
+    for person_id, plan_id, balance in (
+        PayoutLine.objects.filter(
+            kind=LineKind.DRAW,
+            run__status__in=LOCKED,
+            run__period_end__lt=start,
+            person_id__in=person_ids,
+        )
+        .order_by("run__period_start", "pk")
+        .values_list("person_id", "version__plan_id", "balance_after")
+    ):
+        out[(person_id, plan_id)] = balance or ZERO
+    return out
+
+
+def draw_line(payee: Payee, earned: Decimal, balance_before: Decimal) -> LineOut | None:
+    a = payee.assignment
+    if a.draw_amount is None:
+        return None
+    base = max(earned, ZERO)
+    outcome = m.draw_settle(
+        earned=base,
+        draw=a.draw_amount,
+        recoverable=a.draw_recoverable,
+        balance_before=balance_before,
+    )
+    amount = outcome.paid - base
+    steps = _steps(outcome.steps)
+    if amount == 0 and not a.draw_recoverable:
+        return None
+    return LineOut(
+        person_id=payee.person_id,
+        kind=LineKind.DRAW,
+        label=_("Draw (%(plan)s)") % {"plan": payee.version.plan.name},
+        amount=amount,
+        version_id=payee.version.pk,
+        credit=base,
+        balance_after=outcome.balance_after if a.draw_recoverable else None,
+        steps=steps,
+    )
+
+
+def adjustment_lines(start: dt.date, end: dt.date) -> list[LineOut]:
+    return [
+        LineOut(
+            person_id=adj.person_id,
+            kind=LineKind.ADJUSTMENT,
+            label=_("Adjustment: %(reason)s") % {"reason": adj.reason[:150]},
+            amount=adj.amount,
+            adjustment_id=adj.pk,
+            steps=[
+                {
+                    "rule": "adjustment",
+                    "basis": str(adj.amount),
+                    "rate": "1",
+                    "amount": str(adj.amount),
+                    "note": _("by %(author)s: %(reason)s")
+                    % {"author": adj.author.full_name, "reason": adj.reason},
+                }
+            ],
+        )
+        for adj in Adjustment.objects.filter(effective_on__gte=start, effective_on__lte=end)
+        .select_related("author")
+        .order_by("pk")
+    ]
+
+
+# ---------------------------------------------------------------- the period
+
+
+def missing_goals(payees: Sequence[Payee], goals: dict[tuple[str, int], Decimal]) -> list[Payee]:
+    """The payees whose plan pays on attainment (tiers, a bonus, a hurdle or bands) but who have
+    no goal for the period: without one a hurdle or a band would silently not apply."""
+    tiered = (ComponentKind.MARGINAL, ComponentKind.RETROACTIVE, ComponentKind.BONUS)
+    out = []
+    for p in payees:
+        on_attainment = any(
+            c.kind in tiered or c.hurdle_pct is not None or c.bands
+            for c in p.version.components.all()
+        )
+        if on_attainment and not _goal_of(p, goals):
+            out.append(p)
+    return out
+
+
+def _goal_of(payee: Payee, goals: dict[tuple[str, int], Decimal]) -> Decimal | None:
+    prefix = "team:" if payee.assignment.credit_scope == CreditScope.TEAM else ""
+    return goals.get((prefix + payee.version.goal_metric, payee.person_id))
+
+
+def period_check(
+    payees: Sequence[Payee], goals: dict[tuple[str, int], Decimal], end: dt.date
+) -> None:
+    """Refuse a period nobody is paid in, or where a plan paying on attainment has no goal for
+    someone (naming them)."""
+    if not payees:
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "No published plan is in force on %(end)s for anyone: publish a plan version "
+                    "and assign it before running the period."
+                )
+                % {"end": end.isoformat()}
+            }
+        )
+    lacking = missing_goals(payees, goals)
+    if lacking:
+        people = Person.objects.filter(pk__in={p.person_id for p in lacking}).order_by(
+            "last_name", "first_name"
+        )
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "These people's plans pay on attainment but they have no goal for the "
+                    "period: %(people)s. Set their goals first."
+                )
+                % {"people": ", ".join(p.full_name for p in people)}
+            }
+        )
+
+
+def period_calculate(
+    start: dt.date, end: dt.date, *, replace: PlanVersion | None = None
+) -> PeriodResult:
+    """Every payout line of [start, end] (nothing is written). Raises a ValidationError when no
+    plan is in force, or a tiered plan lacks a goal for someone (naming them)."""
+    payees = payees_for(start, end, replace=replace)
+    goals = goals_for(payees, start, end)
+    period_check(payees, goals, end)
+    sales_by_event: dict[str, list[SaleLine]] = {}
+    for event in sorted({p.version.crediting for p in payees}):
+        sales_by_event[event] = sale_lines(start, end, event)
+    splits = splits_for(s.order_id for sales in sales_by_event.values() for s in sales)
+    team_people = {p.person_id for p in payees if p.assignment.credit_scope == CreditScope.TEAM}
+    led = led_paths_on(end, team_people) if team_people else {}
+    # a sale's lines by owner and by split seller, so each payee reads only their own
+    lines: list[LineOut] = []
+    indexed: dict[str, dict[int, list[SaleLine]]] = {}
+    for event, sales in sales_by_event.items():
+        by_person: dict[int, list[SaleLine]] = defaultdict(list)
+        for sale in sales:
+            shares = splits.get(sale.order_id)
+            if shares:
+                for person_id, _share_pct in shares:
+                    by_person[person_id].append(sale)
+            else:
+                by_person[sale.owner_id].append(sale)
+        indexed[event] = by_person
+    person_ids = {p.person_id for p in payees}
+    balances = _draw_balances(start, person_ids)
+    for payee in payees:
+        event = payee.version.crediting
+        pool = (
+            sales_by_event[event]
+            if payee.assignment.credit_scope == CreditScope.TEAM
+            else indexed[event].get(payee.person_id, [])
+        )
+        rows = credits_of(payee, pool, splits, led)
+        goal = _goal_of(payee, goals)
+        if goal is not None and payee.assignment.ramp:
+            month = _months_since(payee.assignment.start, start)
+            goal = m.ramped_goal(
+                goal=goal, month=month, ramp=[Decimal(str(x)) for x in payee.assignment.ramp]
+            )
+        attained = sum((r.values[payee.version.goal_metric] for r in rows), ZERO)
+        pct = m.attainment(credit=attained, goal=goal) if goal else None
+        earned = ZERO
+        for component in payee.version.components.all():
+            line = component_line(
+                component, payee, rows, goal=goal, attainment_pct=pct, attained=attained
+            )
+            if line is not None:
+                lines.append(line)
+                earned += line.amount
+        drawn = draw_line(
+            payee, earned, balances.get((payee.person_id, payee.version.plan_id), ZERO)
+        )
+        if drawn is not None:
+            lines.append(drawn)
+    lines.extend(clawback_lines(start, end, person_ids))
+    lines.extend(adjustment_lines(start, end))
+    kind_order = {k: i for i, k in enumerate(LineKind.values)}
+    lines.sort(
+        key=lambda ln: (
+            ln.person_id,
+            kind_order[ln.kind],
+            ln.component_id or 0,
+            ln.adjustment_id or 0,
+        )
+    )
+    return PeriodResult(start, end, lines)
