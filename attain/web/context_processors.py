@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from attain.incentives.selectors import is_pay_admin
 from attain.organization.visibility import scope_for
 
 
@@ -65,7 +69,21 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
         _("Catalog"),
         [(_("Products"), "catalog:product_list"), (_("Product lines"), "catalog:productline_list")],
     ),
-    ("pay", _("Pay"), []),
+    (
+        "pay",
+        _("Pay"),
+        [
+            (_("My pay"), "incentives:my_pay"),
+            (_("Plans"), "incentives:plan_list"),
+            (_("Payout runs"), "incentives:run_list"),
+            (_("Disputes"), "incentives:dispute_list"),
+            (_("What-if"), "incentives:whatif"),
+            (_("Pay audit log"), "incentives:audit_log"),
+            (_("Recognition"), "recognition:feed"),
+            (_("Contests"), "recognition:contest_list"),
+            (_("Awards"), "recognition:award_list"),
+        ],
+    ),
     (
         "settings",
         _("Settings"),
@@ -79,6 +97,43 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
         ],
     ),
 ]
+
+
+# Links shown only to those who may open them (the page itself answers 403 to anyone else). The
+# flags are figured at sign-in (`remember_navigation`, connected in `WebConfig.ready`) and kept
+# in the session, re-read at most every NAV_CACHE_SECONDS: a page costs no permission query.
+NAV_FLAGS: dict[str, Callable[[Any], bool]] = {"pay_admin": is_pay_admin}
+LINK_FLAGS = dict.fromkeys(
+    ("incentives:plan_list", "incentives:run_list", "incentives:whatif", "incentives:audit_log"),
+    "pay_admin",
+)
+NAV_SESSION_KEY = "attain_nav"
+NAV_CACHE_SECONDS = 300
+
+
+def _remember_flags(session: Any, user: Any) -> dict[str, Any]:
+    flags: dict[str, Any] = {name: check(user) for name, check in NAV_FLAGS.items()}
+    flags.update(user=user.pk, until=int(time.time()) + NAV_CACHE_SECONDS)
+    session[NAV_SESSION_KEY] = flags
+    return flags
+
+
+def remember_navigation(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """`user_logged_in` receiver: figure the menu's flags for the new session."""
+    session = getattr(request, "session", None)
+    if session is not None and user is not None:
+        _remember_flags(session, user)
+
+
+def nav_flags(request: HttpRequest) -> dict[str, Any]:
+    cached = request.session.get(NAV_SESSION_KEY)
+    if (
+        isinstance(cached, dict)
+        and cached.get("user") == request.user.pk
+        and int(cached.get("until", 0)) > time.time()
+    ):
+        return cached
+    return _remember_flags(request.session, request.user)
 
 
 def _url(name: str) -> str | None:
@@ -97,9 +152,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     # the one link whose URL is the longest prefix of the path (/customers/ is the accounts
     # list, but /customers/contacts/… belongs to Contacts)
     current = max((url for url in urls if path.startswith(url)), key=len, default=None)
+    flags = nav_flags(request)
     for key, label, links in AREAS:
         nav_links = []
         for link_label, name in links:
+            flag = LINK_FLAGS.get(name)
+            if flag is not None and not flags.get(flag):
+                continue
             url = _url(name)
             if url:
                 nav_links.append(NavLink(link_label, url, url == current))

@@ -40,10 +40,6 @@ COMING = {
         gettext_lazy("Coarser rollups for very large histories, and forecast accuracy"),
         gettext_lazy("Customer satisfaction beside revenue, once surveys are recorded"),
     ],
-    "pay": [
-        gettext_lazy("Commission plans, payout runs and statements with a trace for every line"),
-        gettext_lazy("Disputes, what-if simulations, contests and awards"),
-    ],
 }
 
 

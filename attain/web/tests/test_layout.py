@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
+
+from attain.web.context_processors import NAV_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +17,7 @@ def test_navigation_shows_every_area(world, login_as):
         assert f">{label}</a>" in html
 
 
-@pytest.mark.parametrize("area", ["plan", "performance", "pay"])
+@pytest.mark.parametrize("area", ["plan", "performance"])
 def test_areas_to_come_say_what_is_coming(world, login_as, area):
     response = login_as(world.rep).get(f"/area/{area}/")
     assert response.status_code == 200
@@ -69,3 +72,32 @@ def test_only_the_link_of_the_current_page_is_marked_active(world, login_as):
         areas = client.get(path).context["nav_areas"]
         active = [str(link.label) for area in areas for link in area["links"] if link.active]
         assert active == expected, path
+
+
+def test_pay_area_shows_admin_links_only_to_compensation_admins(world, login_as):
+    rep_page = login_as(world.rep).get("/area/pay/").content.decode()
+    assert ">My pay</strong>" in rep_page and ">Contests</strong>" in rep_page
+    assert ">Plans</strong>" not in rep_page and ">Payout runs</strong>" not in rep_page
+    assert "Coming to this area" not in rep_page
+
+    world.admin.user.user_permissions.add(
+        Permission.objects.get(codename="manage_pay", content_type__app_label="incentives")
+    )
+    admin_page = login_as(world.admin).get("/area/pay/").content.decode()
+    for label in ["My pay", "Plans", "Payout runs", "What-if", "Pay audit log"]:
+        assert f">{label}</strong>" in admin_page, label
+
+
+def test_the_menu_follows_a_new_permission_once_its_copy_in_the_session_expires(world, login_as):
+    client = login_as(world.admin)
+    assert ">Payout runs</a>" not in client.get("/").content.decode()
+    world.admin.user.user_permissions.add(
+        Permission.objects.get(codename="manage_pay", content_type__app_label="incentives")
+    )
+    assert ">Payout runs</a>" not in client.get("/").content.decode()  # the copy is still fresh
+
+    session = client.session
+    session[NAV_SESSION_KEY] = {**session[NAV_SESSION_KEY], "until": 0}
+    session.save()
+
+    assert ">Payout runs</a>" in client.get("/").content.decode()
