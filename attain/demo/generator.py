@@ -1171,6 +1171,10 @@ def generate(
 
         calibration = goals_calibrate(org=org, start=start, end=end)
         writer.goals(goals_plan(seed=seed, org=org, start=start, end=end, calibration=calibration))
+        say("Incentive plans and payout runs…")
+        from attain.demo.pay import pay_seed
+
+        pay_seed(admin=org.logins["admin"], end=end)
     roles = {
         "admin": "Sales operations (superuser)",
         "manager": "Sales manager",
