@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -9,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from attain.core.periods import today
 from attain.orders.models import Order, OrderLine
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +19,26 @@ pytestmark = pytest.mark.django_db
 def test_run_bench_prints_every_section_as_json():
     call_command("seed_demo", "--tiny", "--seed", "2", verbosity=0, stdout=io.StringIO())
     orders, lines = Order.objects.count(), OrderLine.objects.count()
+    # the payout run covers the year up to yesterday: the demo's lines in it, and the 300 added
+    yesterday = today() - dt.timedelta(days=1)
+    demo_in_year = OrderLine.objects.filter(
+        order__ordered_on__gte=yesterday - dt.timedelta(days=364),
+        order__ordered_on__lte=yesterday,
+    ).count()
     out = io.StringIO()
 
     call_command(
-        "run_bench", "--repeat", "1", "--import-lines", "200", stdout=out, stderr=io.StringIO()
+        "run_bench",
+        "--repeat",
+        "1",
+        "--import-lines",
+        "200",
+        "--pay-lines",
+        "300",
+        "--pay-payees",
+        "12",
+        stdout=out,
+        stderr=io.StringIO(),
     )
 
     report = json.loads(out.getvalue())
@@ -64,6 +82,16 @@ def test_run_bench_prints_every_section_as_json():
         assert imported["created"] == imported["orders"]
     else:
         assert set(imported) == {"skipped"}
+
+    pay = report["pay"]
+    assert pay["lines"] == 300 and pay["rolled_back"] is True
+    # everyone placed as a sales rep at some time in the year is paid; 12 are placed today
+    assert pay["reps_in_period"] >= 12 and pay["payees"] == pay["reps_in_period"]
+    assert pay["owners_in_aggregate"] > 0
+    assert pay["credited_lines"] == demo_in_year + 300
+    # the cancelled order's lines no longer earn: the total falls
+    assert pay["recalculation_changed_total"].startswith("-")
+    assert {"aggregate_seconds", "calculate_seconds", "run_seconds", "ratio"} <= set(pay)
 
 
 def test_run_bench_only_runs_the_sections_asked_for():

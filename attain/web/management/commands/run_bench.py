@@ -2,8 +2,8 @@
 rollup; time an order until it shows on the dashboard; import a large order file against a plain
 COPY of it. Prints one JSON document.
 
-`manage.py run_bench [--repeat N] [--user admin] [--only pages|dashboards|rollup|latency|import]
-[--import-lines N]`
+`manage.py run_bench [--repeat N] [--user admin] [--only pages|dashboards|rollup|latency|import|pay]
+[--import-lines N] [--pay-lines N] [--pay-payees N]`
 works on whatever database DATABASE_URL points at (migrating it and seeding the `small` demo
 data only when it is empty). Benchmarks never gate the test suite: this prints numbers, it does
 not pass or fail on them. Helpers: attain/web/bench.py.
@@ -27,8 +27,9 @@ from django.utils import timezone
 from attain.core.periods import today
 from attain.web import bench
 from attain.web.bench_import import bench_import
+from attain.web.bench_pay import bench_pay
 
-SECTIONS = ("pages", "dashboards", "rollup", "latency", "import")
+SECTIONS = ("pages", "dashboards", "rollup", "latency", "import", "pay")
 
 
 def _needs_migrate() -> bool:
@@ -51,6 +52,18 @@ class Command(BaseCommand):
             action="append",
             choices=SECTIONS,
             help="run only this section (repeatable; default: all)",
+        )
+        parser.add_argument(
+            "--pay-lines",
+            type=int,
+            default=1_000_000,
+            help="order lines the payout-run benchmark credits (section pay)",
+        )
+        parser.add_argument(
+            "--pay-payees",
+            type=int,
+            default=2000,
+            help="sales reps the payout-run benchmark pays (section pay)",
         )
         parser.add_argument(
             "--import-lines",
@@ -100,6 +113,10 @@ class Command(BaseCommand):
                 report["order_to_dashboard"] = bench.bench_latency(client, subjects.seller, repeat)
         if "import" in sections:
             report["import"] = bench_import(lines=options["import_lines"], user=options["user"])
+        if "pay" in sections:
+            report["pay"] = bench_pay(
+                lines=options["pay_lines"], payees=options["pay_payees"], user=options["user"]
+            )
         report["summary"] = bench.summary(report)
         report["seconds"] = round(time.perf_counter() - began, 1)
         self.stdout.write(json.dumps(report, indent=2))
