@@ -145,6 +145,10 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recognition/award_detail.html", {"award": award})
 
 
+# what the award form keeps when choosing a person reloads it
+KEPT_ON_RELOAD = ("unit", "kind", "title", "reason", "value", "given_on")
+
+
 @login_required
 def award_create(request: HttpRequest) -> HttpResponse:
     """Give an award. Choosing a person (re)loads the form with their top motivators and the
@@ -156,11 +160,16 @@ def award_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = AwardForm(request.POST, user=request.user)
     else:
-        initial: dict[str, Any] = {}
+        # choosing a person reloads the form (htmx) with what was typed so far kept
+        initial: dict[str, Any] = {
+            key: request.GET[key] for key in KEPT_ON_RELOAD if request.GET.get(key)
+        }
+        if request.headers.get("HX-Request"):
+            initial["is_public"] = "is_public" in request.GET
         person = recipients_for(request.user).filter(pk=_int(request.GET.get("person"))).first()
         if person is not None:
             proposal = selectors.award_proposal(person)
-            initial = {"person": person.pk}
+            initial["person"] = person.pk
             if proposal.kind:
                 initial["kind"] = proposal.kind
         form = AwardForm(initial=initial, user=request.user)
@@ -171,6 +180,9 @@ def award_create(request: HttpRequest) -> HttpResponse:
             "hx-target": "#award-page",
             "hx-select": "#award-page",
             "hx-swap": "outerHTML",
+            "hx-include": ",".join(
+                f"#award-page [name='{key}']" for key in (*KEPT_ON_RELOAD, "is_public")
+            ),
         }
     )
     if request.method == "POST" and form.is_valid():
