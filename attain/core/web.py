@@ -129,6 +129,28 @@ def call_service(form: forms.BaseForm, action: Callable[[], Any]) -> Any:
         return None
 
 
+def flash_refusal(request: Any, exc: ValidationError) -> None:
+    """Show a service's refusal as error messages on the next page."""
+    from django.contrib import messages
+
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def post_action(request: Any, action: Callable[[], Any], *, success: str, then: str) -> Any:
+    """A button's POST: call the service, flash its refusal or `success`, and go to `then`."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    try:
+        action()
+    except ValidationError as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(request, success)
+    return redirect(then)
+
+
 def delete_page(
     request: Any,
     obj: Model,
@@ -147,8 +169,7 @@ def delete_page(
         try:
             delete()
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            flash_refusal(request, exc)
             return redirect(cancel_url)
         messages.success(request, success)
         return redirect(done_url)

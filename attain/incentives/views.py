@@ -27,8 +27,10 @@ from attain.core.listing import Column, Filter, ListPage, list_export, list_page
 from attain.core.web import (
     call_service,
     delete_page,
+    flash_refusal,
     form_page,
     get_visible_or_404,
+    post_action,
     require,
     run_service,
 )
@@ -73,11 +75,6 @@ def _me(request: HttpRequest) -> Person:
 
 def _status(form: Any) -> int:
     return 400 if form.errors else 200
-
-
-def _refused(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # ---------------------------------------------------------------- plans
@@ -256,7 +253,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.version_publish(version=version, by=_me(request))
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Version published."))
     return redirect(version.get_absolute_url())
@@ -270,7 +267,7 @@ def version_copy(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         copy = services.version_copy(version=version)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return redirect(version.get_absolute_url())
     messages.success(request, _("Copied into a new draft version."))
     return redirect(copy.get_absolute_url())
@@ -495,13 +492,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _run_action(request: HttpRequest, pk: int, action: Any, success: str) -> HttpResponse:
     run = _run(pk)
-    try:
-        action(run, _me(request))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, success)
-    return redirect(run.get_absolute_url())
+    me = _me(request)
+    return post_action(
+        request, lambda: action(run, me), success=success, then=run.get_absolute_url()
+    )
 
 
 @login_required
@@ -550,7 +544,7 @@ def run_discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.run_discard(run=run)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
         return redirect(run.get_absolute_url())
     messages.success(request, _("Run discarded."))
     return redirect("incentives:run_list")
@@ -701,7 +695,7 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.plan_accept(version=version, person=me)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("You accepted %(version)s.") % {"version": version})
     return redirect("incentives:my_pay")

@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attain.core.listing import Column, Filter, ListPage, list_export, list_page
-from attain.core.web import call_service, form_page, get_visible_or_404
+from attain.core.web import (
+    call_service,
+    flash_refusal,
+    form_page,
+    get_visible_or_404,
+    post_action,
+)
 from attain.organization.models import Person
 from attain.organization.selectors import person_of
 from attain.recognition import selectors, services
@@ -69,8 +75,7 @@ def _cheer(request: HttpRequest, *, award_id: int | None, contest_id: int | None
     except ValidationError as exc:
         cheered = "already" in " ".join(exc.messages)
         if not request.htmx:  # type: ignore[attr-defined]
-            for message in exc.messages:
-                messages.error(request, message)
+            flash_refusal(request, exc)
     if request.htmx:  # type: ignore[attr-defined]
         count = selectors.cheer_count(
             award=item if is_award else None, contest=None if is_award else item
@@ -314,14 +319,9 @@ def _contest_action(request: HttpRequest, pk: int, action: Any, success: str) ->
     if not may_manage_contest(request.user, unit=contest.unit):
         raise PermissionDenied
     me = _me(request)
-    try:
-        action(contest, me)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-    return redirect(contest.get_absolute_url())
+    return post_action(
+        request, lambda: action(contest, me), success=success, then=contest.get_absolute_url()
+    )
 
 
 @login_required
