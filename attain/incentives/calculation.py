@@ -2,8 +2,9 @@
 order line, each component's amount with its steps, clawbacks, draws and adjustments.
 
 `period_calculate` reads and never writes: the payout run stores what it returns (one
-transaction, so a run is never left half-written), and the what-if calls it with a draft
-version in place of the published one and compares. Everything is `Decimal`, rounded to cents
+transaction, so a run is never left half-written), the what-if calls it with a draft
+version in place of the published one and compares, and a draft run is kept up to date by
+calling it for the few people a changed order touches (`only`). Everything is `Decimal`, rounded to cents
 once per step (mechanics.py), and the order of lines and credits is fixed, so the same inputs
 always give the same result, to the cent and in the same order.
 
@@ -19,7 +20,9 @@ The rules:
 - attainment is the credit on the version's goal metric over the person's goal for the period
   (for a roll-up, the goals of the units led), the goal ramped for a new hire;
 - returns and cancellations of sales paid in an approved earlier run claw back, in the period
-  they happen, what was paid for those order lines (at the rate then paid);
+  they happen, what was paid for those order lines (at the rate then paid), from whoever was
+  paid it, whether they still have a plan or not; one dated in a period whose run was approved
+  before it was recorded claws back in the period it is recorded in;
 - draws settle on what the assignment's plan earned in the period.
 """
 
@@ -34,8 +37,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from attain.core.periods import valid_on_q
@@ -54,11 +56,12 @@ from attain.incentives.models import (
     CreditSplit,
     LineKind,
     PayoutLine,
+    PayoutRun,
     PlanVersion,
     RunStatus,
     VersionStatus,
 )
-from attain.orders.models import OrderLine, OrderReturn, OrderStatus
+from attain.orders.models import Order, OrderCancellation, OrderLine, OrderReturn, OrderStatus
 from attain.organization.models import LEADING_ROLES, Membership, Person
 
 ZERO = Decimal(0)
@@ -69,9 +72,11 @@ CRED_DATE: dict[str, str] = {
     CreditingEvent.PAYMENT: "order__paid_on",
 }
 LOCKED = (RunStatus.APPROVED, RunStatus.PAID)
+#: Up to this many orders, a recalculation for some people reads their lines by a list of ids.
+FEW_ORDERS = 5000
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SaleLine:
     """One order line as a period credits it (after returns dated by the period's end)."""
 
@@ -86,7 +91,7 @@ class SaleLine:
     values: dict[str, Decimal]  # by Basis
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CreditOut:
     order_line_id: int
     credited_on: dt.date
@@ -130,7 +135,14 @@ class PeriodResult:
 
     def digest(self) -> str:
         """A fingerprint of every line and credit: equal results have equal digests."""
-        rows = [
+        return run_digest(line_digest(line) for line in self.lines)
+
+
+def line_digest(line: LineOut) -> str:
+    """The fingerprint of one line and its credits (stored with the line, so a run's digest can
+    be figured from its stored lines after some people's lines were replaced)."""
+    h = hashlib.sha256(
+        json.dumps(
             [
                 line.person_id,
                 line.kind,
@@ -142,14 +154,23 @@ class PeriodResult:
                 str(line.goal),
                 str(line.attainment_pct),
                 str(line.balance_after),
-                [
-                    [c.order_line_id, str(c.share_pct), str(c.value), str(c.amount)]
-                    for c in line.credits
-                ],
             ]
-            for line in self.lines
-        ]
-        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+        ).encode()
+    )
+    h.update(
+        "".join(
+            f"\n{c.order_line_id}|{c.share_pct}|{c.value}|{c.amount}" for c in line.credits
+        ).encode()
+    )
+    return h.hexdigest()
+
+
+def run_digest(line_digests: Iterable[str]) -> str:
+    """A run's fingerprint: of its lines' fingerprints in statement order (person, position)."""
+    h = hashlib.sha256()
+    for d in line_digests:
+        h.update(d.encode())
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -221,28 +242,53 @@ def payees_for(start: dt.date, end: dt.date, *, replace: PlanVersion | None = No
 # ---------------------------------------------------------------- credit
 
 
-def _returns_upto(end: dt.date, field_name: str) -> Subquery:
-    return Subquery(
-        OrderReturn.objects.filter(line=OuterRef("pk"), returned_on__lte=end)
-        .order_by()
-        .values("line")
-        .annotate(total=Sum(field_name))
-        .values("total")[:1],
-        output_field=DecimalField(max_digits=18, decimal_places=3),
+def _returned_upto(
+    start: dt.date,
+    end: dt.date,
+    date_field: str,
+    order_ids: QuerySet[Order] | list[int] | None,
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """line id → (amount, quantity) returned by `end`, of the lines credited in [start, end]
+    (of these orders only, when given)."""
+    returns = OrderReturn.objects.filter(
+        returned_on__lte=end,
+        **{f"line__{date_field}__gte": start, f"line__{date_field}__lte": end},
     )
+    if order_ids is not None:
+        returns = returns.filter(line__order_id__in=order_ids)
+    out: dict[int, tuple[Decimal, Decimal]] = {}
+    for line_id, amount, qty in returns.order_by().values_list(
+        "line_id", "amount_reporting", "quantity"
+    ):
+        before_amount, before_qty = out.get(line_id, (ZERO, ZERO))
+        out[line_id] = (before_amount + amount, before_qty + qty)
+    return out
 
 
-def sale_lines(start: dt.date, end: dt.date, crediting: str) -> list[SaleLine]:
+def sale_lines(
+    start: dt.date, end: dt.date, crediting: str, *, among: Q | None = None
+) -> list[SaleLine]:
     """The order lines credited in [start, end] on `crediting`, net of returns by `end`, in
-    order-line order. Orders cancelled on or before `end` are left out."""
+    order-line order. Orders cancelled on or before `end` are left out. `among` keeps only the
+    lines some payees can be credited with (a recalculation for a few people)."""
     date_field = CRED_DATE[crediting]
-    zero = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=3))
+    lines = OrderLine.objects.filter(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
+    order_ids: QuerySet[Order] | list[int] | None = None
+    if among is not None:  # the few orders (indexed on owner), then their lines
+        on_order = date_field.removeprefix("order__")
+        order_ids = (
+            Order.objects.filter(among, **{f"{on_order}__gte": start, f"{on_order}__lte": end})
+            .order_by()
+            .values("pk")
+        )
+        found = list(order_ids.values_list("pk", flat=True)[: FEW_ORDERS + 1])
+        if len(found) <= FEW_ORDERS:  # a list of ids reads the lines by their order index
+            order_ids = found
+        lines = lines.filter(order_id__in=order_ids)
+    returned = _returned_upto(start, end, date_field, order_ids)
     rows = (
-        OrderLine.objects.filter(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
-        .exclude(order__status=OrderStatus.CANCELLED, order__cancellation__cancelled_on__lte=end)
-        .annotate(
-            returned=Coalesce(_returns_upto(end, "amount_reporting"), zero),
-            returned_qty=Coalesce(_returns_upto(end, "quantity"), zero),
+        lines.exclude(
+            order__status=OrderStatus.CANCELLED, order__cancellation__cancelled_on__lte=end
         )
         .order_by("pk")
         .values_list(
@@ -257,36 +303,44 @@ def sale_lines(start: dt.date, end: dt.date, crediting: str) -> list[SaleLine]:
             "quantity",
             "net_amount_reporting",
             "cost_reporting",
-            "returned",
-            "returned_qty",
         )
     )
     out = []
-    for pk, order_id, number, owner, path, on, product, line, qty, net, cost, ret, ret_qty in rows:
-        kept = (qty - ret_qty) / qty if qty else ZERO
-        values: dict[str, Decimal] = {
-            Basis.REVENUE: net - ret,
-            Basis.GROSS_MARGIN: m.cents((net - (cost or ZERO)) * kept),
-            Basis.UNITS: qty - ret_qty,
-        }
+    revenue, margin, units = Basis.REVENUE, Basis.GROSS_MARGIN, Basis.UNITS
+    for pk, order_id, number, owner, path, on, product, line, qty, net, cost in rows.iterator(
+        chunk_size=20000
+    ):
+        gross = net - (cost or ZERO)
+        back = returned.get(pk)
+        if back is None:
+            values: dict[str, Decimal] = {revenue: net, margin: gross, units: qty}
+        else:
+            ret, ret_qty = back
+            kept = (qty - ret_qty) / qty if qty else ZERO
+            values = {revenue: net - ret, margin: m.cents(gross * kept), units: qty - ret_qty}
         out.append(SaleLine(pk, order_id, number, owner, path or "", on, product, line, values))
     return out
 
 
-def splits_for(order_ids: Iterable[int]) -> dict[int, list[tuple[int, Decimal]]]:
+def splits_for(
+    start: dt.date, end: dt.date, events: Iterable[str]
+) -> dict[int, list[tuple[int, Decimal]]]:
+    """order id → its sellers' shares, largest first, for the orders credited in [start, end]
+    on any of `events`."""
+    when = Q()
+    for event in events:  # a split's `order` is named as an order line's
+        when |= Q(**{f"{CRED_DATE[event]}__gte": start, f"{CRED_DATE[event]}__lte": end})
     splits: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    ids = list(set(order_ids))
-    for chunk in range(0, len(ids), 5000):
-        for order_id, person_id, share in (
-            CreditSplit.objects.filter(order_id__in=ids[chunk : chunk + 5000])
-            .order_by("order_id", "-share_pct", "pk")
-            .values_list("order_id", "person_id", "share_pct")
-        ):
-            splits[order_id].append((person_id, share))
+    for order_id, person_id, share in (
+        CreditSplit.objects.filter(when)
+        .order_by("order_id", "-share_pct", "pk")
+        .values_list("order_id", "person_id", "share_pct")
+    ):
+        splits[order_id].append((person_id, share))
     return splits
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Credited:
     sale: SaleLine
     share_pct: Decimal
@@ -313,22 +367,24 @@ def credits_of(
     splits: dict[int, list[tuple[int, Decimal]]],
     led_paths: dict[int, tuple[str, ...]],
 ) -> list[Credited]:
+    whole = m.HUNDRED
     if payee.assignment.credit_scope == CreditScope.TEAM:
         paths = led_paths.get(payee.person_id, ())
         return [
-            Credited(s, m.HUNDRED, s.values)
+            Credited(s, whole, s.values)
             for s in sales
-            if s.unit_path and any(s.unit_path.startswith(p) for p in paths)
+            if s.unit_path and s.unit_path.startswith(paths)
         ]
     out = []
+    person_id = payee.person_id
     for sale in sales:
         shares = splits.get(sale.order_id)
         if shares:
-            credited = _share(sale, shares, payee.person_id)
+            credited = _share(sale, shares, person_id)
             if credited is not None:
                 out.append(credited)
-        elif sale.owner_id == payee.person_id:
-            out.append(Credited(sale, m.HUNDRED, sale.values))
+        elif sale.owner_id == person_id:
+            out.append(Credited(sale, whole, sale.values))
     return out
 
 
@@ -349,10 +405,10 @@ def led_paths_on(day: dt.date, person_ids: Iterable[int]) -> dict[int, tuple[str
 
 
 def goals_for(
-    payees: Sequence[Payee], start: dt.date, end: dt.date
+    payees: Sequence[Payee], start: dt.date, end: dt.date, *, people: set[int] | None = None
 ) -> dict[tuple[str, int], Decimal]:
     """(metric, person_id) → the person's goal to date over the period; for roll-up payees the
-    goals of the units they lead (summed)."""
+    goals of the units they lead (summed). `people` reads only those people's goals."""
     metrics = {p.version.goal_metric for p in payees}
     out: dict[tuple[str, int], Decimal] = {}
     for metric in metrics:
@@ -365,9 +421,10 @@ def goals_for(
             territory__isnull=True,
             segment="",
         )
-        for person_id, value in goals_to_date(
-            plain.filter(scope_kind=ScopeKind.PERSON), "person_id", start, end
-        ).items():
+        personal = plain.filter(scope_kind=ScopeKind.PERSON)
+        if people is not None:
+            personal = personal.filter(person_id__in=people)
+        for person_id, value in goals_to_date(personal, "person_id", start, end).items():
             out[(metric, person_id)] = value
         team = [p for p in payees if p.assignment.credit_scope == CreditScope.TEAM]
         if team:
@@ -480,7 +537,11 @@ def component_line(
     its own credit over that attainment in the same proportions: 195,000 of margin on 130 % of a
     revenue goal is paid 100/130 at the first tier's rate, 25/130 at the second's, 5/130 at the
     third's."""
-    mine = [r for r in rows if _matches(component, r)]
+    narrowed = component.product_id or component.product_line_id
+    if narrowed or component.kind == ComponentKind.SPIFF:
+        mine = [r for r in rows if _matches(component, r)]
+    else:
+        mine = rows
     values = _deal_capped(component, mine)
     credit = sum(values, ZERO)
     kind = component.kind
@@ -574,13 +635,52 @@ def component_line(
 # ---------------------------------------------------------------- clawbacks
 
 
-def clawback_lines(start: dt.date, end: dt.date, person_ids: set[int]) -> list[LineOut]:
-    """Returns and cancellations dated in the period, of order lines paid in approved runs of
-    earlier periods: what was paid for them is taken back, at the rate it was paid."""
+def _late(
+    rows: Iterable[tuple[int, dt.date, dt.datetime]], locked: Sequence[PayoutRun]
+) -> set[int]:
+    """Of (id, dated, recorded) rows dated before the period but recorded inside it: those whose
+    date falls in a run approved before they were recorded (that run never saw them)."""
+    out = set()
+    for pk, dated, recorded in rows:
+        for run in locked:
+            if (
+                run.period_start <= dated <= run.period_end
+                and run.approved_at is not None
+                and run.approved_at < recorded
+            ):
+                out.add(pk)
+                break
+    return out
+
+
+def clawback_lines(start: dt.date, end: dt.date, person_ids: set[int] | None) -> list[LineOut]:
+    """Returns and cancellations of order lines paid in approved runs of earlier periods: what
+    was paid for them is taken back, at the rate it was paid, from whoever was paid it (an
+    assignment in this period is not needed). They count in the period they are dated in; one
+    dated in a period whose run was approved before it was recorded counts in the period it is
+    recorded in. `person_ids` limits the lines to some people (None: everyone)."""
+    locked = list(
+        PayoutRun.objects.filter(status__in=LOCKED, period_end__lt=start).only(
+            "period_start", "period_end", "approved_at"
+        )
+    )
+    in_period = Q(returned_on__gte=start, returned_on__lte=end)
+    late_returns = (
+        _late(
+            OrderReturn.objects.filter(
+                returned_on__lt=start, created_at__date__gte=start, created_at__date__lte=end
+            ).values_list("pk", "returned_on", "created_at"),
+            locked,
+        )
+        if locked
+        else set()
+    )
     returned: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for line_id, amount, qty, line_qty, net, cost in OrderReturn.objects.filter(
-        returned_on__gte=start, returned_on__lte=end
+    late_lines: set[int] = set()
+    for pk, line_id, amount, qty, line_qty, net, cost in OrderReturn.objects.filter(
+        in_period | Q(pk__in=late_returns)
     ).values_list(
+        "pk",
         "line_id",
         "amount_reporting",
         "quantity",
@@ -588,16 +688,40 @@ def clawback_lines(start: dt.date, end: dt.date, person_ids: set[int]) -> list[L
         "line__net_amount_reporting",
         "line__cost_reporting",
     ):
+        if pk in late_returns:
+            late_lines.add(line_id)
         returned[line_id][Basis.REVENUE] += amount
         returned[line_id][Basis.UNITS] += qty
         if line_qty:
             returned[line_id][Basis.GROSS_MARGIN] += (net - (cost or ZERO)) * qty / line_qty
+    late_cancellations = (
+        _late(
+            OrderCancellation.objects.filter(
+                cancelled_on__lt=start, created_at__date__gte=start, created_at__date__lte=end
+            ).values_list("pk", "cancelled_on", "created_at"),
+            locked,
+        )
+        if locked
+        else set()
+    )
     cancelled = set(
         OrderLine.objects.filter(
+            Q(
+                order__cancellation__cancelled_on__gte=start,
+                order__cancellation__cancelled_on__lte=end,
+            )
+            | Q(order__cancellation__in=late_cancellations),
             order__status=OrderStatus.CANCELLED,
-            order__cancellation__cancelled_on__gte=start,
-            order__cancellation__cancelled_on__lte=end,
         ).values_list("pk", flat=True)
+    )
+    late_cancelled_lines = (
+        set(
+            OrderLine.objects.filter(order__cancellation__in=late_cancellations).values_list(
+                "pk", flat=True
+            )
+        )
+        if late_cancellations
+        else set()
     )
     touched = set(returned) | cancelled
     if not touched:
@@ -605,15 +729,14 @@ def clawback_lines(start: dt.date, end: dt.date, person_ids: set[int]) -> list[L
     paid: dict[tuple[int, int, int], dict[str, Decimal]] = {}
     meta: dict[tuple[int, int, int], tuple[int | None, str, str]] = {}
     ids = sorted(touched)
+    paid_credits = Credit.objects.filter(
+        line__run__status__in=LOCKED, line__run__period_end__lt=start, line__component__isnull=False
+    )
+    if person_ids is not None:
+        paid_credits = paid_credits.filter(line__person_id__in=person_ids)
     for chunk in range(0, len(ids), 5000):
         for person_id, component_id, version_id, order_line_id, value, amount, basis, name in (
-            Credit.objects.filter(
-                order_line_id__in=ids[chunk : chunk + 5000],
-                line__run__status__in=LOCKED,
-                line__run__period_end__lt=start,
-                line__person_id__in=person_ids,
-                line__component__isnull=False,
-            )
+            paid_credits.filter(order_line_id__in=ids[chunk : chunk + 5000])
             .order_by("pk")
             .values_list(
                 "line__person_id",
@@ -653,6 +776,10 @@ def clawback_lines(start: dt.date, end: dt.date, person_ids: set[int]) -> list[L
             )
             back = min(row["net"], m.cents(back_value * rate))
             note = _("returned: reversed at the rate originally paid")
+        if order_line_id in late_lines or (
+            order_line_id in cancelled and order_line_id in late_cancelled_lines
+        ):
+            note += " " + _("(dated in a period already approved when it was recorded)")
         if back <= 0:
             continue
         line = grouped.get((person_id, component_id))
@@ -727,7 +854,12 @@ def draw_line(payee: Payee, earned: Decimal, balance_before: Decimal) -> LineOut
     )
 
 
-def adjustment_lines(start: dt.date, end: dt.date) -> list[LineOut]:
+def adjustment_lines(
+    start: dt.date, end: dt.date, person_ids: set[int] | None = None
+) -> list[LineOut]:
+    adjustments = Adjustment.objects.filter(effective_on__gte=start, effective_on__lte=end)
+    if person_ids is not None:
+        adjustments = adjustments.filter(person_id__in=person_ids)
     return [
         LineOut(
             person_id=adj.person_id,
@@ -746,9 +878,7 @@ def adjustment_lines(start: dt.date, end: dt.date) -> list[LineOut]:
                 }
             ],
         )
-        for adj in Adjustment.objects.filter(effective_on__gte=start, effective_on__lte=end)
-        .select_related("author")
-        .order_by("pk")
+        for adj in adjustments.select_related("author").order_by("pk")
     ]
 
 
@@ -776,11 +906,15 @@ def _goal_of(payee: Payee, goals: dict[tuple[str, int], Decimal]) -> Decimal | N
 
 
 def period_check(
-    payees: Sequence[Payee], goals: dict[tuple[str, int], Decimal], end: dt.date
+    payees: Sequence[Payee],
+    goals: dict[tuple[str, int], Decimal],
+    end: dt.date,
+    *,
+    partial: bool = False,
 ) -> None:
     """Refuse a period nobody is paid in, or where a plan paying on attainment has no goal for
-    someone (naming them)."""
-    if not payees:
+    someone (naming them). `partial`: the payees are some people only (none is no error)."""
+    if not payees and not partial:
         raise ValidationError(
             {
                 "period_start": _(
@@ -806,20 +940,43 @@ def period_check(
         )
 
 
+def sales_among(payees: Sequence[Payee], led: dict[int, tuple[str, ...]]) -> Q:
+    """The orders some payees can be credited with (a filter on Order): their own orders,
+    orders split with them, and for a roll-up the orders stamped inside the units they lead."""
+    people = [p.person_id for p in payees]
+    q = Q(owner_id__in=people) | Q(
+        pk__in=CreditSplit.objects.filter(person_id__in=people).values("order_id")
+    )
+    for p in payees:
+        if p.assignment.credit_scope == CreditScope.TEAM:
+            for path in led.get(p.person_id, ()):
+                q |= Q(unit_path__startswith=path)
+    return q
+
+
 def period_calculate(
-    start: dt.date, end: dt.date, *, replace: PlanVersion | None = None
+    start: dt.date,
+    end: dt.date,
+    *,
+    replace: PlanVersion | None = None,
+    only: set[int] | None = None,
 ) -> PeriodResult:
     """Every payout line of [start, end] (nothing is written). Raises a ValidationError when no
-    plan is in force, or a tiered plan lacks a goal for someone (naming them)."""
+    plan is in force, or a tiered plan lacks a goal for someone (naming them). `only` figures
+    the lines of those people alone (a recalculation after a change that touches only them):
+    their lines are exactly what a full calculation gives them."""
     payees = payees_for(start, end, replace=replace)
-    goals = goals_for(payees, start, end)
-    period_check(payees, goals, end)
-    sales_by_event: dict[str, list[SaleLine]] = {}
-    for event in sorted({p.version.crediting for p in payees}):
-        sales_by_event[event] = sale_lines(start, end, event)
-    splits = splits_for(s.order_id for sales in sales_by_event.values() for s in sales)
+    if only is not None:
+        payees = [p for p in payees if p.person_id in only]
+    goals = goals_for(payees, start, end, people=only)
+    period_check(payees, goals, end, partial=only is not None)
     team_people = {p.person_id for p in payees if p.assignment.credit_scope == CreditScope.TEAM}
     led = led_paths_on(end, team_people) if team_people else {}
+    among = sales_among(payees, led) if only is not None else None
+    sales_by_event: dict[str, list[SaleLine]] = {}
+    for event in sorted({p.version.crediting for p in payees}):
+        sales_by_event[event] = sale_lines(start, end, event, among=among)
+    splits = splits_for(start, end, sales_by_event)
     # a sale's lines by owner and by split seller, so each payee reads only their own
     lines: list[LineOut] = []
     indexed: dict[str, dict[int, list[SaleLine]]] = {}
@@ -864,8 +1021,8 @@ def period_calculate(
         )
         if drawn is not None:
             lines.append(drawn)
-    lines.extend(clawback_lines(start, end, person_ids))
-    lines.extend(adjustment_lines(start, end))
+    lines.extend(clawback_lines(start, end, only))
+    lines.extend(adjustment_lines(start, end, only))
     kind_order = {k: i for i, k in enumerate(LineKind.values)}
     lines.sort(
         key=lambda ln: (

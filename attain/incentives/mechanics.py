@@ -361,6 +361,9 @@ def allocate(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     total = sum(weights, ZERO)
     if total <= 0:
         return [ZERO for _ in weights]
+    if len(weights) == 1:  # what the general case gives, without its sorting
+        sign = -1 if amount < 0 else 1
+        return [(sign * amount).quantize(CENT, rounding=ROUND_DOWN) * sign]
     return _largest_remainder(amount, [w * HUNDRED / total for w in weights])
 
 

@@ -375,6 +375,7 @@ class PayoutLine(models.Model):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
     )
+    #: the line's place on the person's statement (0, 1, …)
     position = models.PositiveIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
     version = models.ForeignKey(
@@ -408,6 +409,8 @@ class PayoutLine(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     balance_after = models.DecimalField(_("draw owed after"), **MONEY, null=True, blank=True)
     trace = models.JSONField(_("trace"), default=list)
+    #: calculation.line_digest of the line and its credits; the run's digest is figured from them
+    digest = models.CharField(_("fingerprint"), max_length=64, default="", editable=False)
 
     class Meta:
         ordering = ["run", "person", "position"]

@@ -16,20 +16,25 @@ from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attain.core.bulk import insert_rows
 from attain.core.periods import today
 from attain.incentives import mechanics as m
 from attain.incentives.calculation import (
+    LOCKED,
     PeriodResult,
     goals_for,
+    led_paths_on,
+    line_digest,
     parse_bands,
     parse_tiers,
     payees_for,
     period_calculate,
     period_check,
+    run_digest,
 )
 from attain.incentives.models import (
     Adjustment,
@@ -51,7 +56,7 @@ from attain.incentives.models import (
     RunStatus,
     VersionStatus,
 )
-from attain.orders.models import Order
+from attain.orders.models import Order, OrderLine
 from attain.organization.models import OrgUnit, Person, Role
 
 NAME_MAX = 120
@@ -498,6 +503,7 @@ def credit_splits_set(
             raise ValidationError({"shares": _("Each seller may appear only once in a split.")})
         m.splits_check([Decimal(str(s)) for _p, s in shares])
     CreditSplit.objects.filter(order=order).delete()
+    refresh_later(order_ids=[order.pk])
     return [
         CreditSplit.objects.create(order=order, person=p, share_pct=Decimal(str(s)))
         for p, s in shares
@@ -569,41 +575,57 @@ def run_request(*, period_start: dt.date, period_end: dt.date, by: Person) -> Pa
     return run
 
 
-def _store(run: PayoutRun, result: PeriodResult) -> None:
-    PayoutLine.objects.filter(run=run).delete()  # credits go with their lines
-    lines = [
-        PayoutLine(
-            run=run,
-            person_id=out.person_id,
-            position=i,
-            kind=out.kind,
-            version_id=out.version_id,
-            component_id=out.component_id,
-            adjustment_id=out.adjustment_id,
-            label=out.label[:200],
-            credit=out.credit,
-            goal=out.goal,
-            attainment_pct=out.attainment_pct,
-            amount=out.amount,
-            balance_after=out.balance_after,
-            trace=out.steps,
+def _store(run: PayoutRun, result: PeriodResult, people: set[int] | None = None) -> None:
+    """Write the result's lines and credits in place of the run's (of `people` only, when
+    given), then the run's total, payees and fingerprint figured from all its stored lines."""
+    stale = PayoutLine.objects.filter(run=run)
+    if people is not None:
+        stale = stale.filter(person_id__in=people)
+    stale.delete()  # credits go with their lines
+    lines = []
+    position: dict[int, int] = {}
+    for out in result.lines:
+        i = position.get(out.person_id, 0)
+        position[out.person_id] = i + 1
+        lines.append(
+            PayoutLine(
+                run=run,
+                person_id=out.person_id,
+                position=i,
+                kind=out.kind,
+                version_id=out.version_id,
+                component_id=out.component_id,
+                adjustment_id=out.adjustment_id,
+                label=out.label[:200],
+                credit=out.credit,
+                goal=out.goal,
+                attainment_pct=out.attainment_pct,
+                amount=out.amount,
+                balance_after=out.balance_after,
+                trace=out.steps,
+                digest=line_digest(out),
+            )
         )
-        for i, out in enumerate(result.lines)
-    ]
     PayoutLine.objects.bulk_create(lines, batch_size=2000)
-    credits = [
-        Credit(
-            line_id=line.pk,
-            order_line_id=c.order_line_id,
-            credited_on=c.credited_on,
-            share_pct=c.share_pct,
-            value=c.value,
-            amount=c.amount,
-        )
-        for line, out in zip(lines, result.lines, strict=True)
-        for c in out.credits
-    ]
-    Credit.objects.bulk_create(credits, batch_size=5000)
+    insert_rows(
+        Credit,
+        ("line_id", "order_line_id", "credited_on", "share_pct", "value", "amount"),
+        (
+            (line.pk, c.order_line_id, c.credited_on, c.share_pct, c.value, c.amount)
+            for line, out in zip(lines, result.lines, strict=True)
+            for c in out.credits
+        ),
+    )
+    stored = PayoutLine.objects.filter(run=run)
+    figures = stored.aggregate(total=Sum("amount"), payees=Count("person", distinct=True))
+    run.total = figures["total"] or Decimal("0.00")
+    run.payees = figures["payees"]
+    run.digest = run_digest(
+        stored.order_by("person_id", "position").values_list("digest", flat=True).iterator()
+    )
+    run.calculated_at = timezone.now()
+    run.error = ""
+    run.save()
 
 
 def run_calculate(*, run: PayoutRun) -> PayoutRun:
@@ -617,20 +639,131 @@ def run_calculate(*, run: PayoutRun) -> PayoutRun:
                 raise ValidationError(
                     {"status": _("An approved run is immutable: it cannot be calculated again.")}
                 )
-            result = period_calculate(locked.period_start, locked.period_end)
-            _store(locked, result)
-            locked.total = result.total
-            locked.payees = len(result.by_person())
-            locked.digest = result.digest()
-            locked.calculated_at = timezone.now()
-            locked.error = ""
-            locked.save()
+            _store(locked, period_calculate(locked.period_start, locked.period_end))
     except ValidationError as e:
         message = " ".join(" ".join(v) for v in e.message_dict.values())
         PayoutRun.objects.filter(pk=run.pk, status=RunStatus.DRAFT).update(error=message)
         raise
     run.refresh_from_db()
     return run
+
+
+def affected_people(
+    run: PayoutRun, *, order_ids: Sequence[int] = (), person_ids: Sequence[int] = ()
+) -> set[int]:
+    """Whose lines in `run` a change to these orders (or to these people's pay) can move: the
+    orders' owners and split sellers, the roll-up payees leading the units the orders are
+    stamped in, whoever the run (or an approved earlier run, for a clawback) credits with the
+    orders' lines, and the people named."""
+    people = set(person_ids)
+    if not order_ids:
+        return people
+    orders = list(Order.objects.filter(pk__in=order_ids).values_list("owner_id", "unit_path"))
+    people |= {owner for owner, _path in orders}
+    people |= set(
+        CreditSplit.objects.filter(order_id__in=order_ids).values_list("person_id", flat=True)
+    )
+    lines = list(OrderLine.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
+    people |= set(
+        Credit.objects.filter(order_line_id__in=lines)  # by the credits' order-line index
+        .filter(Q(line__run=run) | Q(line__run__status__in=LOCKED))
+        .values_list("line__person_id", flat=True)
+    )
+    leaders = {
+        p.person_id
+        for p in payees_for(run.period_start, run.period_end)
+        if p.assignment.credit_scope == CreditScope.TEAM
+    }
+    stamped = [path for _owner, path in orders if path]
+    if leaders and stamped:
+        for person_id, paths in led_paths_on(run.period_end, leaders).items():
+            if any(unit.startswith(p) for unit in stamped for p in paths):
+                people.add(person_id)
+    return people
+
+
+def run_refresh(
+    *, run: PayoutRun, order_ids: Sequence[int] = (), person_ids: Sequence[int] = ()
+) -> PayoutRun:
+    """Bring a calculated draft up to date after a change that touches some orders or people
+    only: their lines are figured again and replace theirs, in one transaction, and the total
+    and fingerprint are figured from the stored lines — the same as calculating the whole run
+    again, for a fraction of the work. A run approved since, or never calculated (its full
+    calculation is on the way), is left alone."""
+    with transaction.atomic():
+        locked = PayoutRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.DRAFT or locked.calculated_at is None:
+            return locked
+        people = affected_people(locked, order_ids=order_ids, person_ids=person_ids)
+        if people:
+            try:
+                result = period_calculate(locked.period_start, locked.period_end, only=people)
+            except ValidationError as e:
+                # a refusal (a goal gone): recorded, and the run waits to be calculated again
+                locked.error = " ".join(" ".join(v) for v in e.message_dict.values())
+                locked.calculated_at = None
+                locked.save(update_fields=["error", "calculated_at", "updated_at"])
+            else:
+                _store(locked, result, people)
+    return locked
+
+
+def refresh_later(*, order_ids: Sequence[int] = (), person_ids: Sequence[int] = ()) -> None:
+    """Once the current transaction commits, have the task worker bring every calculated draft
+    run up to date with these orders or people (`run_refresh`)."""
+    from attain.incentives.tasks import payout_run_refresh_task
+
+    orders = sorted({int(i) for i in order_ids})
+    people = sorted({int(i) for i in person_ids})
+
+    def enqueue() -> None:
+        for run_id in PayoutRun.objects.filter(status=RunStatus.DRAFT).values_list("pk", flat=True):
+            payout_run_refresh_task.enqueue(run_id, orders, people)
+
+    transaction.on_commit(enqueue)
+
+
+def orders_changed(ids: list[int], *, before: bool) -> None:
+    """The fact handler of orders: calculated drafts are brought up to date after the write."""
+    if not before:
+        refresh_later(order_ids=ids)
+
+
+def order_lines_removing(ids: list[int], *, before: bool) -> None:
+    """Order lines are about to be deleted: draft runs let go of their credits (approved runs
+    keep theirs, so the deletion is refused) and the people they credited are figured again
+    after the write, with the lines gone. Until then the draft's fingerprint no longer matches
+    a fresh calculation, so it cannot be approved."""
+    if not before:
+        return
+    credits = Credit.objects.filter(order_line_id__in=ids, line__run__status=RunStatus.DRAFT)
+    touched = list(credits.values_list("line__run_id", "line__person_id").distinct())
+    if not touched:
+        return
+    credits.delete()
+    refresh_later(person_ids=[p for _r, p in touched])
+
+
+def orders_loaded(start: dt.date, end: dt.date, *, stamps: Sequence[Any] = ()) -> None:
+    """The range handler of orders (a bulk load): the drafts the loaded orders can be credited
+    in are calculated again in full once the load commits."""
+    from attain.incentives.tasks import payout_run_calculate_task
+
+    # orders taken in [start, end] are delivered and paid then or later
+    runs = list(
+        PayoutRun.objects.filter(status=RunStatus.DRAFT, period_end__gte=start).values_list(
+            "pk", flat=True
+        )
+    )
+    if not runs:
+        return
+    PayoutRun.objects.filter(pk__in=runs).update(calculated_at=None)
+
+    def enqueue() -> None:
+        for run_id in runs:
+            payout_run_calculate_task.enqueue(run_id)
+
+    transaction.on_commit(enqueue)
 
 
 @transaction.atomic
@@ -711,6 +844,7 @@ def adjustment_create(
         errors["person"] = _("Nobody adjusts their own pay.")
     _raise(errors)
     assert value is not None
+    refresh_later(person_ids=[person.pk])
     return Adjustment.objects.create(
         person=person, effective_on=effective_on, amount=value, reason=reason.strip(), author=author
     )

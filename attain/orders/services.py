@@ -19,14 +19,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, Sum, Value
+from django.db.models import DecimalField, ProtectedError, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from attain.catalog.models import Product, ProductPrice
 from attain.core.bulk import bulk_insert, stamp_times
 from attain.core.events import event_emit, record_payload
-from attain.core.facts import facts_changed, facts_changed_between, facts_suspended
+from attain.core.facts import (
+    facts_changed,
+    facts_changed_between,
+    facts_changing,
+    facts_suspended,
+)
 from attain.core.money import CURRENCIES, parse_decimal, quantize_money, reporting_currency
 from attain.core.periods import today
 from attain.core.selectors import RateIndex, exchange_rate_get
@@ -843,7 +848,19 @@ def order_line_remove(*, line: OrderLine) -> Order:
                 )
             }
         )
-    OrderLine.objects.filter(pk=line.pk).delete()
+    facts_changing("order_line", ids=[line.pk])
+    try:
+        with transaction.atomic():
+            OrderLine.objects.filter(pk=line.pk).delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            {
+                "line": gettext(
+                    "This line was paid on in an approved payout run, so it stays: record a "
+                    "return instead."
+                )
+            }
+        ) from exc
     _recompute_totals(order)
     order.save(update_fields=["updated_at"])
     facts_changed("order", ids=[order.pk])

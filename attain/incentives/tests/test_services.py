@@ -66,7 +66,9 @@ def approved(start: dt.date, end: dt.date, by) -> PayoutRun:
 
 
 def lines_of(run: PayoutRun) -> list[tuple[int, str, Decimal]]:
-    return [(ln.person_id, ln.kind, ln.amount) for ln in run.lines.order_by("position")]
+    return [
+        (ln.person_id, ln.kind, ln.amount) for ln in run.lines.order_by("person_id", "position")
+    ]
 
 
 def counts() -> tuple[int, ...]:
@@ -504,6 +506,14 @@ def test_a_goal_removed_after_the_request_is_recorded_on_the_run():
     assert (run.status, run.calculated_at, run.lines.count()) == ("draft", None, 0)
 
 
+def write_one_then_die(model, names, rows):
+    """Writes the first credit, then the worker is killed."""
+    from attain.core.bulk import insert_rows
+
+    insert_rows(model, names, [next(iter(rows))])
+    raise RuntimeError("worker killed")
+
+
 @pytest.mark.parametrize("where", ["_store", "credits"])
 def test_a_worker_dying_mid_run_leaves_nothing_half_written(monkeypatch, where):
     """The first calculation stands; a second one dies after the lines are written (or while
@@ -526,7 +536,7 @@ def test_a_worker_dying_mid_run_leaves_nothing_half_written(monkeypatch, where):
 
         monkeypatch.setattr(services, "_store", store_then_die)
     else:
-        monkeypatch.setattr(Credit.objects, "bulk_create", die)
+        monkeypatch.setattr(services, "insert_rows", write_one_then_die)
 
     with pytest.raises(RuntimeError):
         run_calculate(run=run)
@@ -540,11 +550,7 @@ def test_a_worker_dying_mid_run_leaves_nothing_half_written(monkeypatch, where):
 def test_a_first_calculation_dying_leaves_no_lines(monkeypatch):
     w, _v, _order = kpis_world()
     run = run_request(period_start=MARCH, period_end=MARCH_END, by=w.admin)
-
-    def die(*args, **kwargs):
-        raise RuntimeError("worker killed")
-
-    monkeypatch.setattr(Credit.objects, "bulk_create", die)
+    monkeypatch.setattr(services, "insert_rows", write_one_then_die)
     with pytest.raises(RuntimeError):
         run_calculate(run=run)
 
