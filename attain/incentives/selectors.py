@@ -18,8 +18,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from attain.core.periods import add_months, month_of, today, valid_on_q
 from attain.incentives.calculation import PeriodResult, period_calculate
@@ -34,6 +46,7 @@ from attain.incentives.models import (
     Plan,
     PlanAcceptance,
     PlanVersion,
+    RunStatus,
     VersionStatus,
 )
 from attain.organization.models import Membership, Person, ReportingLine
@@ -284,6 +297,31 @@ def adjustment_list(*, user: Any) -> QuerySet[Adjustment]:
         Adjustment.objects.filter(pay_people_q(user))
         .select_related("person", "author")
         .order_by("-effective_on", "-pk")
+    )
+
+
+def adjustments_with_runs(*, user: Any) -> QuerySet[Adjustment]:
+    """The visible adjustments, each with the run of its period: `run_start` (None before
+    the period is run) and `run_state` (the run's status, in words)."""
+    covering = PayoutRun.objects.filter(
+        period_start__lte=OuterRef("effective_on"), period_end__gte=OuterRef("effective_on")
+    )
+    return (
+        adjustment_list(user=user)
+        .annotate(
+            run_start=Subquery(covering.values("period_start")[:1]),
+            run_status=Subquery(covering.values("status")[:1]),
+        )
+        .annotate(
+            run_state=Case(
+                *[
+                    When(run_status=status, then=Value(str(label)))
+                    for status, label in RunStatus.choices
+                ],
+                default=Value(_("not run yet")),
+                output_field=CharField(),
+            )
+        )
     )
 
 

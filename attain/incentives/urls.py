@@ -33,6 +33,7 @@ urlpatterns = [
     path("runs/<int:run>/people/<int:person>/csv/", views.statement_csv, name="statement_csv"),
     path("runs/<int:run>/people/<int:person>/pdf/", views.statement_pdf, name="statement_pdf"),
     path("lines/<int:pk>/dispute/", views.dispute_open, name="dispute_open"),
+    path("adjustments/", views.adjustment_list, name="adjustment_list"),
     path("adjustments/new/", views.adjustment_create, name="adjustment_create"),
     path("disputes/", views.dispute_list, name="dispute_list"),
     path("disputes/<int:pk>/", views.dispute_detail, name="dispute_detail"),

@@ -562,7 +562,7 @@ def adjustment_create(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"effective_on": run.period_start if run else None},
     )
-    back = run.get_absolute_url() if run else reverse("incentives:run_list")
+    back = run.get_absolute_url() if run else reverse("incentives:adjustment_list")
     if run_service(
         request,
         form,
@@ -702,6 +702,33 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- disputes
+
+
+@login_required
+def adjustment_list(request: HttpRequest) -> HttpResponse:
+    """Every visible adjustment with the run of its period: one dated in a period not run yet
+    is seen here before any statement shows it."""
+    admin = selectors.is_pay_admin(request.user)
+    spec = ListPage(
+        title=_("Pay adjustments"),
+        columns=[
+            Column(_("Paid in the period of"), "effective_on", sort="effective_on", kind="date"),
+            Column(_("Person"), "person.full_name", sort="person__last_name"),
+            Column(_("Amount"), "amount", sort="amount", kind="money"),
+            Column(_("Reason"), "reason"),
+            Column(_("Author"), "author.full_name", sort="author__last_name"),
+            Column(_("Run from"), "run_start", sort="run_start", kind="date"),
+            Column(_("Run"), "run_state"),
+        ],
+        search=lambda qs, term: qs.filter(reason__icontains=term),
+        default_sort="-effective_on",
+        create_url=reverse("incentives:adjustment_create") if admin else "",
+        create_label=_("New adjustment") if admin else "",
+    )
+    queryset = selectors.adjustments_with_runs(user=request.user)
+    if exported := list_export(request, queryset, spec):
+        return exported
+    return render(request, "core/list.html", list_page(request, queryset, spec))
 
 
 @login_required

@@ -76,6 +76,7 @@ AREAS: list[tuple[str, Promise, list[tuple[Promise, str]]]] = [
             (_("My pay"), "incentives:my_pay"),
             (_("Plans"), "incentives:plan_list"),
             (_("Payout runs"), "incentives:run_list"),
+            (_("Adjustments"), "incentives:adjustment_list"),
             (_("Disputes"), "incentives:dispute_list"),
             (_("What-if"), "incentives:whatif"),
             (_("Pay audit log"), "incentives:audit_log"),

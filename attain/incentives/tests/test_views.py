@@ -607,6 +607,41 @@ def test_dispute_raised_on_a_line_and_decided_by_the_manager(world, pay, login_a
     assert "120.00" in text and "Upheld" in text
 
 
+def test_adjustment_list_shows_the_run_of_each_period_to_those_who_may_see(world, pay, login_as):
+    """One adjustment in March (its draft run exists), one in May (not run yet): the admin
+    sees both with the state of their period's run and a New adjustment button; rep sees
+    only theirs, rep2 none, and neither gets the button; the list exports too."""
+    services.adjustment_create(
+        person=world.rep,
+        effective_on=dt.date(2025, 3, 31),
+        amount="-40.00",
+        reason="Duplicate order",
+        author=world.admin,
+    )
+    services.adjustment_create(
+        person=world.rep2,
+        effective_on=dt.date(2025, 5, 2),
+        amount="125.00",
+        reason="Trade fair",
+        author=world.admin,
+    )
+    admin = login_as(world.admin).get("/pay/adjustments/")
+    assert admin.status_code == 200 and "2 records" in admin.text
+    rows = admin.text.split("<tr")[2:]
+    assert "Trade fair" in rows[0] and "125.00" in rows[0] and "not run yet" in rows[0]
+    assert "Duplicate order" in rows[1] and "-40.00" in rows[1] and "Draft" in rows[1]
+    assert 'href="/pay/adjustments/new/"' in admin.text
+
+    mine = login_as(world.rep).get("/pay/adjustments/").text
+    assert "1 record" in mine and "Duplicate order" in mine and "Trade fair" not in mine
+    assert 'href="/pay/adjustments/new/"' not in mine
+    assert "0 records" in login_as(world.rep_b).get("/pay/adjustments/").text
+
+    csv = login_as(world.admin).get("/pay/adjustments/?export=csv")
+    assert csv.status_code == 200
+    assert "Trade fair" in csv.content.decode() and "not run yet" in csv.content.decode()
+
+
 def test_dispute_list_only_shows_what_one_may_see(world, pay, login_as):
     run = services.run_approve(run=pay["run"], by=world.admin)
     line = run.lines.get(person=world.rep2)
