@@ -39,6 +39,7 @@ EVENTS: dict[str, Promise] = {
     "order.delivered": _("An order was delivered."),
     "goal.reached": _("A goal's actual reached its target for the first time."),
     "complaint.opened": _("A customer complaint was opened."),
+    "award.given": _("A public award was given (it is in the recognition feed)."),
 }
 #: In the catalogue (so receivers can subscribe and prepare) but nothing emits them yet.
 NOT_EMITTED_YET: frozenset[str] = frozenset()

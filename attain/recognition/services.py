@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from attain.analytics.metrics import metric_get
+from attain.core.events import event_emit, record_payload
 from attain.core.money import quantize_money
 from attain.core.periods import today
 from attain.organization.models import OrgUnit, Person
@@ -80,6 +81,20 @@ def _check_kind(kind: str, value: Decimal | None, *, field: str, value_field: st
 # --- awards ------------------------------------------------------------------------------------
 
 
+#: What the `award.given` event tells: never the value (a cash bonus is pay).
+AWARD_PAYLOAD_FIELDS = (
+    "kind",
+    "title",
+    "reason",
+    "person",
+    "unit",
+    "given_by",
+    "given_on",
+    "contest",
+    "contest_rank",
+)
+
+
 def _award_create(
     *,
     kind: str,
@@ -94,7 +109,7 @@ def _award_create(
     contest: Contest | None = None,
     contest_rank: int | None = None,
 ) -> Award:
-    return Award.objects.create(
+    award = Award.objects.create(
         kind=kind,
         title=title,
         reason=reason,
@@ -108,6 +123,9 @@ def _award_create(
         contest=contest,
         contest_rank=contest_rank,
     )
+    if is_public:  # a private award stays between the people concerned; no value (it is pay)
+        event_emit("award.given", payload=record_payload(award, *AWARD_PAYLOAD_FIELDS))
+    return award
 
 
 @transaction.atomic

@@ -60,6 +60,43 @@ def test_leader_gives_a_cash_bonus_paid_through_pay_adjustments(world):
     assert (award.person, award.given_by, award.is_public) == (world.rep, world.leader, True)
 
 
+def test_a_public_award_is_announced_without_its_value_and_a_private_one_is_not(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from attain.core import events
+
+    heard: list[tuple[str, dict]] = []
+    monkeypatch.setattr(
+        events, "_listeners", [lambda *, event, payload: heard.append((event.name, payload))]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        award = make_award(
+            given_by=world.leader, person=world.rep, kind="cash_bonus", title="Q1 star", value="250"
+        )
+        make_award(given_by=world.leader, person=world.rep2, title="Quiet thanks", is_public=False)
+
+    assert heard == [
+        (
+            "award.given",
+            {
+                "id": award.pk,
+                "external_id": "",
+                "kind": "cash_bonus",
+                "title": "Q1 star",
+                "reason": "",
+                "person": world.rep.pk,
+                "unit": None,
+                "given_by": world.leader.pk,
+                "given_on": "2026-03-31",
+                "contest": None,
+                "contest_rank": None,
+                "reporting_currency": "EUR",
+                "url": f"/recognition/awards/{award.pk}/",
+            },
+        )
+    ]
+
+
 def test_other_kinds_are_not_paid_out(world):
     award = make_award(given_by=world.leader, person=world.rep, kind="time_off", value=None)
     assert (award.value, award.paid_via) == (None, "")

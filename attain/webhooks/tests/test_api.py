@@ -107,6 +107,7 @@ def test_event_catalogue_marks_every_event_as_emitted(world, login_as):
         ("order.delivered", True),
         ("goal.reached", True),
         ("complaint.opened", True),
+        ("award.given", True),
     ]
 
 
