@@ -72,8 +72,6 @@ CRED_DATE: dict[str, str] = {
     CreditingEvent.PAYMENT: "order__paid_on",
 }
 LOCKED = (RunStatus.APPROVED, RunStatus.PAID)
-#: Up to this many orders, a recalculation for some people reads their lines by a list of ids.
-FEW_ORDERS = 5000
 
 
 @dataclass(slots=True)
@@ -243,19 +241,18 @@ def payees_for(start: dt.date, end: dt.date, *, replace: PlanVersion | None = No
 
 
 def _returned_upto(
-    start: dt.date,
-    end: dt.date,
-    date_field: str,
-    order_ids: QuerySet[Order] | list[int] | None,
+    start: dt.date, end: dt.date, date_field: str
 ) -> dict[int, tuple[Decimal, Decimal]]:
-    """line id → (amount, quantity) returned by `end`, of the lines credited in [start, end]
-    (of these orders only, when given)."""
-    returns = OrderReturn.objects.filter(
-        returned_on__lte=end,
-        **{f"line__{date_field}__gte": start, f"line__{date_field}__lte": end},
+    """line id → (amount, quantity) returned by `end`, of the lines credited in [start, end]."""
+    return _returned(
+        OrderReturn.objects.filter(
+            returned_on__lte=end,
+            **{f"line__{date_field}__gte": start, f"line__{date_field}__lte": end},
+        )
     )
-    if order_ids is not None:
-        returns = returns.filter(line__order_id__in=order_ids)
+
+
+def _returned(returns: QuerySet[OrderReturn]) -> dict[int, tuple[Decimal, Decimal]]:
     out: dict[int, tuple[Decimal, Decimal]] = {}
     for line_id, amount, qty in returns.order_by().values_list(
         "line_id", "amount_reporting", "quantity"
@@ -265,31 +262,97 @@ def _returned_upto(
     return out
 
 
+@dataclass(frozen=True)
+class Among:
+    """Whose sales a recalculation for some people reads: the people's own and split orders,
+    and the orders stamped inside the units some of them lead (roll-up payees)."""
+
+    people: tuple[int, ...]
+    paths: tuple[str, ...]
+
+
+def _sale(
+    pk: int,
+    order: tuple[int, str, int, str, dt.date],
+    product: int,
+    line: int | None,
+    qty: Decimal,
+    net: Decimal,
+    cost: Decimal | None,
+    back: tuple[Decimal, Decimal] | None,
+) -> SaleLine:
+    order_id, number, owner, path, on = order
+    gross = net - (cost or ZERO)
+    values: dict[str, Decimal]
+    if back is None:
+        values = {Basis.REVENUE: net, Basis.GROSS_MARGIN: gross, Basis.UNITS: qty}
+    else:
+        ret, ret_qty = back
+        kept = (qty - ret_qty) / qty if qty else ZERO
+        values = {
+            Basis.REVENUE: net - ret,
+            Basis.GROSS_MARGIN: m.cents(gross * kept),
+            Basis.UNITS: qty - ret_qty,
+        }
+    return SaleLine(pk, order_id, number, owner, path or "", on, product, line, values)
+
+
+def _sale_lines_among(
+    start: dt.date, end: dt.date, date_field: str, among: Among
+) -> list[SaleLine]:
+    """`sale_lines` for a few people: their orders first, each kind by its index (owner, id,
+    stamped path), then those orders' lines and returns by the order-line index."""
+    on_order = date_field.removeprefix("order__")
+    live = Order.objects.filter(**{f"{on_order}__gte": start, f"{on_order}__lte": end}).exclude(
+        status=OrderStatus.CANCELLED, cancellation__cancelled_on__lte=end
+    )
+    wanted = [live.filter(owner_id__in=among.people)]
+    split = list(
+        CreditSplit.objects.filter(person_id__in=among.people).values_list("order_id", flat=True)
+    )
+    if split:
+        wanted.append(live.filter(pk__in=split))
+    wanted.extend(live.filter(unit_path__startswith=path) for path in among.paths)
+    orders: dict[int, tuple[int, str, int, str, dt.date]] = {}
+    for query in wanted:
+        for row in query.order_by().values_list("pk", "number", "owner_id", "unit_path", on_order):
+            orders[row[0]] = row
+    ids = sorted(orders)
+    out = []
+    for chunk in range(0, len(ids), 5000):
+        some = ids[chunk : chunk + 5000]
+        returned = _returned(
+            OrderReturn.objects.filter(returned_on__lte=end, line__order_id__in=some)
+        )
+        for pk, order_id, product, line, qty, net, cost in OrderLine.objects.filter(
+            order_id__in=some
+        ).values_list(
+            "pk",
+            "order_id",
+            "product_id",
+            "product_line_id",
+            "quantity",
+            "net_amount_reporting",
+            "cost_reporting",
+        ):
+            out.append(_sale(pk, orders[order_id], product, line, qty, net, cost, returned.get(pk)))
+    out.sort(key=lambda sale: sale.order_line_id)
+    return out
+
+
 def sale_lines(
-    start: dt.date, end: dt.date, crediting: str, *, among: Q | None = None
+    start: dt.date, end: dt.date, crediting: str, *, among: Among | None = None
 ) -> list[SaleLine]:
     """The order lines credited in [start, end] on `crediting`, net of returns by `end`, in
     order-line order. Orders cancelled on or before `end` are left out. `among` keeps only the
     lines some payees can be credited with (a recalculation for a few people)."""
     date_field = CRED_DATE[crediting]
-    lines = OrderLine.objects.filter(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
-    order_ids: QuerySet[Order] | list[int] | None = None
-    if among is not None:  # the few orders (indexed on owner), then their lines
-        on_order = date_field.removeprefix("order__")
-        order_ids = (
-            Order.objects.filter(among, **{f"{on_order}__gte": start, f"{on_order}__lte": end})
-            .order_by()
-            .values("pk")
-        )
-        found = list(order_ids.values_list("pk", flat=True)[: FEW_ORDERS + 1])
-        if len(found) <= FEW_ORDERS:  # a list of ids reads the lines by their order index
-            order_ids = found
-        lines = lines.filter(order_id__in=order_ids)
-    returned = _returned_upto(start, end, date_field, order_ids)
+    if among is not None:
+        return _sale_lines_among(start, end, date_field, among)
+    returned = _returned_upto(start, end, date_field)
     rows = (
-        lines.exclude(
-            order__status=OrderStatus.CANCELLED, order__cancellation__cancelled_on__lte=end
-        )
+        OrderLine.objects.filter(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
+        .exclude(order__status=OrderStatus.CANCELLED, order__cancellation__cancelled_on__lte=end)
         .order_by("pk")
         .values_list(
             "pk",
@@ -305,21 +368,15 @@ def sale_lines(
             "cost_reporting",
         )
     )
-    out = []
-    revenue, margin, units = Basis.REVENUE, Basis.GROSS_MARGIN, Basis.UNITS
-    for pk, order_id, number, owner, path, on, product, line, qty, net, cost in rows.iterator(
-        chunk_size=20000
-    ):
-        gross = net - (cost or ZERO)
-        back = returned.get(pk)
-        if back is None:
-            values: dict[str, Decimal] = {revenue: net, margin: gross, units: qty}
-        else:
-            ret, ret_qty = back
-            kept = (qty - ret_qty) / qty if qty else ZERO
-            values = {revenue: net - ret, margin: m.cents(gross * kept), units: qty - ret_qty}
-        out.append(SaleLine(pk, order_id, number, owner, path or "", on, product, line, values))
-    return out
+    # a whole period streams: no list of a million tuples
+    return [
+        _sale(
+            pk, (order_id, number, owner, path, on), product, line, qty, net, cost, returned.get(pk)
+        )
+        for pk, order_id, number, owner, path, on, product, line, qty, net, cost in rows.iterator(
+            chunk_size=20000
+        )
+    ]
 
 
 def splits_for(
@@ -940,18 +997,16 @@ def period_check(
         )
 
 
-def sales_among(payees: Sequence[Payee], led: dict[int, tuple[str, ...]]) -> Q:
-    """The orders some payees can be credited with (a filter on Order): their own orders,
-    orders split with them, and for a roll-up the orders stamped inside the units they lead."""
-    people = [p.person_id for p in payees]
-    q = Q(owner_id__in=people) | Q(
-        pk__in=CreditSplit.objects.filter(person_id__in=people).values("order_id")
-    )
-    for p in payees:
-        if p.assignment.credit_scope == CreditScope.TEAM:
-            for path in led.get(p.person_id, ()):
-                q |= Q(unit_path__startswith=path)
-    return q
+def sales_among(payees: Sequence[Payee], led: dict[int, tuple[str, ...]]) -> Among:
+    """Whose sales a recalculation for `payees` reads: theirs (owned or split), and for a
+    roll-up payee the sales stamped inside the units they lead."""
+    paths = {
+        path
+        for p in payees
+        if p.assignment.credit_scope == CreditScope.TEAM
+        for path in led.get(p.person_id, ())
+    }
+    return Among(tuple(sorted({p.person_id for p in payees})), tuple(sorted(paths)))
 
 
 def period_calculate(

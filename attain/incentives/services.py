@@ -717,7 +717,8 @@ def refresh_later(*, order_ids: Sequence[int] = (), person_ids: Sequence[int] = 
     people = sorted({int(i) for i in person_ids})
 
     def enqueue() -> None:
-        for run_id in PayoutRun.objects.filter(status=RunStatus.DRAFT).values_list("pk", flat=True):
+        drafts = PayoutRun.objects.filter(status=RunStatus.DRAFT, calculated_at__isnull=False)
+        for run_id in drafts.values_list("pk", flat=True):
             payout_run_refresh_task.enqueue(run_id, orders, people)
 
     transaction.on_commit(enqueue)
