@@ -89,8 +89,10 @@ def test_run_bench_prints_every_section_as_json():
     assert pay["reps_in_period"] >= 12 and pay["payees"] == pay["reps_in_period"]
     assert pay["owners_in_aggregate"] > 0
     assert pay["credited_lines"] == demo_in_year + 300
-    # the cancelled order's lines no longer earn: the total falls
+    # the cancelled order's lines no longer earn: the total falls, and the run brought up to
+    # date for that order's people equals a full calculation
     assert pay["recalculation_changed_total"].startswith("-")
+    assert pay["recalculation_matches_full"] is True and pay["calculate_matches_run"] is True
     assert {"aggregate_seconds", "calculate_seconds", "run_seconds", "ratio"} <= set(pay)
 
 
