@@ -10,7 +10,8 @@ always give the same result, to the cent and in the same order.
 
 The rules:
 - a run uses, for each assignment, the plan's published version in force on the period's last
-  day; a person's own assignment wins over a role's for the same plan;
+  day; a person's own assignment wins over a role's for the same plan; a role's assignment
+  pays everyone who held the role (inside its unit) at some time in the period;
 - a sale counts on the version's crediting event (the order's taken, delivered or paid date)
   inside the period; an order cancelled by the period's end counts for nothing, returns dated
   by the period's end reduce its lines;
@@ -219,10 +220,12 @@ def payees_for(start: dt.date, end: dt.date, *, replace: PlanVersion | None = No
             by_role.append(a)
     found: dict[tuple[int, int], Assignment] = dict(own)
     if by_role:
+        # everyone who held the role at some time in the period: a seller who leaves on the
+        # 20th is paid on what they sold until then
         memberships = list(
-            Membership.objects.filter(valid_on_q(end)).values_list(
-                "person_id", "role", "unit__path"
-            )
+            Membership.objects.filter(valid_from__lte=end)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+            .values_list("person_id", "role", "unit__path")
         )
         for a in by_role:
             path = a.unit.path if a.unit is not None else ""

@@ -426,6 +426,28 @@ def test_a_new_hire_carries_a_ramped_goal():
     )
 
 
+def test_a_role_plan_pays_a_seller_who_left_during_the_period():
+    """1 % to every sales rep of team A1. rep2 sells 10,000 on 3 March and leaves the team on
+    20 March: paid 100.00 for March; April (after leaving) pays rep2 nothing."""
+    from attain.organization.models import Membership
+    from attain.organization.services import membership_end
+
+    w = make_world()
+    v = make_plan(by=w.admin, components=[flat("0.01")])
+    assign(v, role=Role.SALES_REP, unit=w.team_a1)
+    sell(w.rep2, euro("1000.00"), "10", dt.date(2025, 3, 3))
+    membership_end(
+        membership=Membership.objects.get(person=w.rep2, role=Role.SALES_REP),
+        on=dt.date(2025, 3, 20),
+    )
+
+    assert [(p, k, a) for p, k, a in amounts(march()) if p == w.rep2.pk] == [
+        (w.rep2.pk, "commission", D("100.00"))
+    ]
+    april = period_calculate(dt.date(2025, 4, 1), dt.date(2025, 4, 30))
+    assert w.rep2.pk not in april.by_person()
+
+
 def test_a_persons_own_assignment_wins_over_their_roles():
     """The plan (1 %) is assigned to every sales rep with a non-recoverable draw of 500, and to
     rep in person without one. Each sells 10,000 → 100.00; rep2 (by role) is topped up to the
