@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -696,15 +697,24 @@ def component_line(
 
 
 def _late(
-    rows: Iterable[tuple[int, dt.date, dt.datetime]], locked: Sequence[PayoutRun]
+    records: QuerySet[Any],
+    dated: str,
+    start: dt.date,
+    end: dt.date,
+    locked: Sequence[PayoutRun],
 ) -> set[int]:
-    """Of (id, dated, recorded) rows dated before the period but recorded inside it: those whose
-    date falls in a run approved before they were recorded (that run never saw them)."""
+    """The returns or cancellations (`records`, dated by the field `dated`) dated before the
+    period but recorded inside it, whose date falls in a run approved before they were recorded
+    (that run never saw them)."""
+    if not locked:
+        return set()
     out = set()
-    for pk, dated, recorded in rows:
+    for pk, day, recorded in records.filter(
+        **{f"{dated}__lt": start}, created_at__date__gte=start, created_at__date__lte=end
+    ).values_list("pk", dated, "created_at"):
         for run in locked:
             if (
-                run.period_start <= dated <= run.period_end
+                run.period_start <= day <= run.period_end
                 and run.approved_at is not None
                 and run.approved_at < recorded
             ):
@@ -725,16 +735,7 @@ def clawback_lines(start: dt.date, end: dt.date, person_ids: set[int] | None) ->
         )
     )
     in_period = Q(returned_on__gte=start, returned_on__lte=end)
-    late_returns = (
-        _late(
-            OrderReturn.objects.filter(
-                returned_on__lt=start, created_at__date__gte=start, created_at__date__lte=end
-            ).values_list("pk", "returned_on", "created_at"),
-            locked,
-        )
-        if locked
-        else set()
-    )
+    late_returns = _late(OrderReturn.objects.all(), "returned_on", start, end, locked)
     returned: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     late_lines: set[int] = set()
     for pk, line_id, amount, qty, line_qty, net, cost in OrderReturn.objects.filter(
@@ -754,35 +755,20 @@ def clawback_lines(start: dt.date, end: dt.date, person_ids: set[int] | None) ->
         returned[line_id][Basis.UNITS] += qty
         if line_qty:
             returned[line_id][Basis.GROSS_MARGIN] += (net - (cost or ZERO)) * qty / line_qty
-    late_cancellations = (
-        _late(
-            OrderCancellation.objects.filter(
-                cancelled_on__lt=start, created_at__date__gte=start, created_at__date__lte=end
-            ).values_list("pk", "cancelled_on", "created_at"),
-            locked,
+    late_cancellations = _late(OrderCancellation.objects.all(), "cancelled_on", start, end, locked)
+    cancelled: set[int] = set()
+    late_cancelled_lines: set[int] = set()
+    for line_id, cancellation_id in OrderLine.objects.filter(
+        Q(
+            order__cancellation__cancelled_on__gte=start,
+            order__cancellation__cancelled_on__lte=end,
         )
-        if locked
-        else set()
-    )
-    cancelled = set(
-        OrderLine.objects.filter(
-            Q(
-                order__cancellation__cancelled_on__gte=start,
-                order__cancellation__cancelled_on__lte=end,
-            )
-            | Q(order__cancellation__in=late_cancellations),
-            order__status=OrderStatus.CANCELLED,
-        ).values_list("pk", flat=True)
-    )
-    late_cancelled_lines = (
-        set(
-            OrderLine.objects.filter(order__cancellation__in=late_cancellations).values_list(
-                "pk", flat=True
-            )
-        )
-        if late_cancellations
-        else set()
-    )
+        | Q(order__cancellation__in=late_cancellations),
+        order__status=OrderStatus.CANCELLED,
+    ).values_list("pk", "order__cancellation"):
+        cancelled.add(line_id)
+        if cancellation_id in late_cancellations:
+            late_cancelled_lines.add(line_id)
     touched = set(returned) | cancelled
     if not touched:
         return []
@@ -836,9 +822,7 @@ def clawback_lines(start: dt.date, end: dt.date, person_ids: set[int] | None) ->
             )
             back = min(row["net"], m.cents(back_value * rate))
             note = _("returned: reversed at the rate originally paid")
-        if order_line_id in late_lines or (
-            order_line_id in cancelled and order_line_id in late_cancelled_lines
-        ):
+        if order_line_id in late_lines or order_line_id in late_cancelled_lines:
             note += " " + _("(dated in a period already approved when it was recorded)")
         if back <= 0:
             continue

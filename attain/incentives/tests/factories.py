@@ -11,12 +11,15 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from attain.incentives.models import Assignment, Component, Plan, PlanVersion
+from attain.incentives.models import Assignment, Component, PayoutRun, Plan, PlanVersion
 from attain.incentives.services import (
     COMPONENT_FIELDS,
     assignment_create,
     component_save,
     plan_create,
+    run_approve,
+    run_calculate,
+    run_request,
     version_create,
     version_publish,
 )
@@ -113,3 +116,26 @@ def sell(owner: Person, product: Any, quantity: str, on: dt.date, **kw: Any) -> 
 def flat(rate: str, **fields: Any) -> dict[str, Any]:
     """A commission at one rate of the credit."""
     return component(kind="flat", rate=rate, **fields)
+
+
+def euro(price: str, cost: str = "0.00") -> Any:
+    """A product priced in EUR (the reporting currency) at `price`, costing `cost`."""
+    from attain.orders.tests.factories import make_product
+
+    return make_product(prices=(("EUR", price, cost),))
+
+
+def run_of(start: dt.date, end: dt.date, by: Person) -> PayoutRun:
+    """A run requested and calculated (what the task worker does after the request commits)."""
+    return run_calculate(run=run_request(period_start=start, period_end=end, by=by))
+
+
+def approved(start: dt.date, end: dt.date, by: Person) -> PayoutRun:
+    return run_approve(run=run_of(start, end, by), by=by)
+
+
+def lines_of(run: PayoutRun) -> list[tuple[int, str, Decimal]]:
+    """(person, kind, amount) of the run's lines, in statement order."""
+    return [
+        (ln.person_id, ln.kind, ln.amount) for ln in run.lines.order_by("person_id", "position")
+    ]

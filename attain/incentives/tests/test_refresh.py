@@ -30,7 +30,17 @@ from attain.incentives.services import (
     run_request,
 )
 from attain.incentives.tasks import payout_run_refresh_task
-from attain.incentives.tests.factories import KPIS_TIERS, assign, component, flat, make_plan, sell
+from attain.incentives.tests.factories import (
+    KPIS_TIERS,
+    assign,
+    component,
+    euro,
+    flat,
+    lines_of,
+    make_plan,
+    run_of,
+    sell,
+)
 from attain.orders.models import OrderReturn
 from attain.orders.services import (
     OrderLineInput,
@@ -40,7 +50,6 @@ from attain.orders.services import (
     order_line_remove,
     order_return_record,
 )
-from attain.orders.tests.factories import make_product
 from attain.organization.tests.factories import make_world
 
 pytestmark = pytest.mark.django_db
@@ -49,20 +58,6 @@ D = Decimal
 MARCH, MARCH_END = dt.date(2025, 3, 1), dt.date(2025, 3, 31)
 APRIL, APRIL_END = dt.date(2025, 4, 1), dt.date(2025, 4, 30)
 MAY, MAY_END = dt.date(2025, 5, 1), dt.date(2025, 5, 31)
-
-
-def euro(price: str, cost: str = "0.00"):
-    return make_product(prices=(("EUR", price, cost),))
-
-
-def run_of(start: dt.date, end: dt.date, by) -> PayoutRun:
-    return run_calculate(run=run_request(period_start=start, period_end=end, by=by))
-
-
-def lines_of(run: PayoutRun) -> list[tuple[int, str, Decimal]]:
-    return [
-        (ln.person_id, ln.kind, ln.amount) for ln in run.lines.order_by("person_id", "position")
-    ]
 
 
 def team_world():

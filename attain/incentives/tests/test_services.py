@@ -40,9 +40,19 @@ from attain.incentives.services import (
     version_publish,
     version_update,
 )
-from attain.incentives.tests.factories import KPIS_TIERS, assign, component, flat, make_plan, sell
+from attain.incentives.tests.factories import (
+    KPIS_TIERS,
+    approved,
+    assign,
+    component,
+    euro,
+    flat,
+    lines_of,
+    make_plan,
+    run_of,
+    sell,
+)
 from attain.orders.services import order_advance, order_cancel, order_return_record
-from attain.orders.tests.factories import make_product
 from attain.organization.tests.factories import make_world
 
 pytestmark = pytest.mark.django_db
@@ -50,25 +60,6 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 MARCH, MARCH_END = dt.date(2025, 3, 1), dt.date(2025, 3, 31)
 APRIL, APRIL_END = dt.date(2025, 4, 1), dt.date(2025, 4, 30)
-
-
-def euro(price: str, cost: str = "0.00"):
-    return make_product(prices=(("EUR", price, cost),))
-
-
-def run_of(start: dt.date, end: dt.date, by) -> PayoutRun:
-    """A run requested and calculated (what the task worker does after the request commits)."""
-    return run_calculate(run=run_request(period_start=start, period_end=end, by=by))
-
-
-def approved(start: dt.date, end: dt.date, by) -> PayoutRun:
-    return run_approve(run=run_of(start, end, by), by=by)
-
-
-def lines_of(run: PayoutRun) -> list[tuple[int, str, Decimal]]:
-    return [
-        (ln.person_id, ln.kind, ln.amount) for ln in run.lines.order_by("person_id", "position")
-    ]
 
 
 def counts() -> tuple[int, ...]:
